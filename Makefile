@@ -1,0 +1,58 @@
+# hanoi_cchc: `make run` serves the portal with demo data; `make test` runs every test.
+# Both work on a fresh clone: they create the virtual environment and install first.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DEMO_DOSSIERS ?= 3000
+
+.PHONY: run test setup lint format messages demo clean-db worker beat bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# English catalogues; Vietnamese is the source language and needs none.
+messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; \
+	else echo "msgfmt not found (apt-get install gettext): English UI will fall back to Vietnamese"; fi
+
+setup: $(VENV)/.installed node_modules/.installed messages
+	$(BIN)/python manage.py migrate --noinput -v 0
+
+demo: setup
+	$(BIN)/python manage.py load_demo --dossiers $(DEMO_DOSSIERS)
+	$(BIN)/python manage.py ensure_demo_users
+
+run: demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed node_modules/.installed messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+worker: setup
+	$(BIN)/celery -A hanoi_cchc worker --loglevel=info
+
+beat: setup
+	$(BIN)/celery -A hanoi_cchc beat --loglevel=info

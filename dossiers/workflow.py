@@ -1,0 +1,209 @@
+"""Dossier statuses and the one map of allowed transitions.
+
+Statuses follow the practice of Vietnamese one-stop systems (DOMAIN §5); the legal article
+that justifies each edge stands beside it. A transition not in the map raises
+TransitionNotAllowed, which pages and the API show as a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Đã nộp trực tuyến, chờ tiếp nhận")
+    INCOMPLETE = "incomplete", _("Hướng dẫn bổ sung khi tiếp nhận")
+    INTAKE_REFUSED = "intake_refused", _("Từ chối tiếp nhận")
+    RECEIVED = "received", _("Đã tiếp nhận")
+    PROCESSING = "processing", _("Đang giải quyết")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Chờ bổ sung hồ sơ")
+    AWAITING_FEE = "awaiting_fee", _("Chờ nộp phí, lệ phí")
+    TRANSFERRED = "transferred", _("Đang chuyển cơ quan phối hợp")
+    SUSPENDED = "suspended", _("Tạm dừng")
+    RESULT_READY = "result_ready", _("Đã có kết quả, chờ trả")
+    RETURNED = "returned", _("Đã trả kết quả")
+    REFUSED = "refused", _("Từ chối giải quyết")
+    WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ")
+
+
+# Statuses in which the legal clock may run and a dossier can be overdue.
+OPEN_STATUSES = frozenset(
+    {
+        Status.RECEIVED,
+        Status.PROCESSING,
+        Status.SUPPLEMENT_REQUESTED,
+        Status.AWAITING_FEE,
+        Status.TRANSFERRED,
+        Status.SUSPENDED,
+    }
+)
+# Settled: the result exists (timeliness is fixed at RESULT_READY).
+SETTLED_STATUSES = frozenset({Status.RESULT_READY, Status.RETURNED})
+# Never accepted: no code, no deadline.
+NOT_ACCEPTED_STATUSES = frozenset({Status.SUBMITTED, Status.INCOMPLETE, Status.INTAKE_REFUSED})
+CLOSED_STATUSES = frozenset({Status.RETURNED, Status.REFUSED, Status.WITHDRAWN})
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class TransitionNotAllowed(Exception):
+    """A lifecycle action that the dossier's status (or the law) does not allow."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    # None: the status does not change (e.g. an apology only moves the due date).
+    target: str | None
+    # Which permission of procedures.access.ROLE_ACTIONS the action needs.
+    permission: str
+    legal_basis: str = ""
+
+
+def _a(name, label, sources, target, permission, legal_basis=""):
+    return Action(name, label, frozenset(sources), target, permission, legal_basis)
+
+
+S = Status
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        # Intake (Decree 61/2018 art. 18; Circular 01/2018 forms 01-03).
+        _a(
+            "accept",
+            _("Tiếp nhận"),
+            [S.SUBMITTED, S.INCOMPLETE],
+            S.RECEIVED,
+            "receive",
+            "NĐ 61/2018 Điều 18",
+        ),
+        _a(
+            "guide_incomplete",
+            _("Hướng dẫn bổ sung (Mẫu 02)"),
+            [S.SUBMITTED],
+            S.INCOMPLETE,
+            "receive",
+            "NĐ 61/2018 Điều 18; TT 01/2018 Mẫu 02",
+        ),
+        _a(
+            "refuse_intake",
+            _("Từ chối tiếp nhận (Mẫu 03)"),
+            [S.SUBMITTED, S.INCOMPLETE],
+            S.INTAKE_REFUSED,
+            "receive",
+            "TT 01/2018 Mẫu 03",
+        ),
+        # Processing.
+        _a("start_processing", _("Chuyển xử lý"), [S.RECEIVED], S.PROCESSING, "process"),
+        _a(
+            "request_supplement",
+            _("Yêu cầu bổ sung (Mẫu 02)"),
+            [S.RECEIVED, S.PROCESSING],
+            S.SUPPLEMENT_REQUESTED,
+            "process",
+            "NĐ 61/2018 Điều 19 khoản 4",
+        ),
+        _a(
+            "receive_supplement",
+            _("Nhận hồ sơ bổ sung"),
+            [S.SUPPLEMENT_REQUESTED],
+            S.PROCESSING,
+            "receive",
+            "NĐ 61/2018 Điều 19 khoản 4",
+        ),
+        _a("request_fee", _("Yêu cầu nộp phí, lệ phí"), [S.PROCESSING], S.AWAITING_FEE, "process"),
+        _a("record_fee_paid", _("Xác nhận đã nộp phí"), [S.AWAITING_FEE], S.PROCESSING, "receive"),
+        _a(
+            "transfer",
+            _("Chuyển cơ quan phối hợp"),
+            [S.PROCESSING],
+            S.TRANSFERRED,
+            "process",
+            "NĐ 61/2018 Điều 21 (liên thông)",
+        ),
+        _a(
+            "transfer_back",
+            _("Nhận lại từ cơ quan phối hợp"),
+            [S.TRANSFERRED],
+            S.PROCESSING,
+            "process",
+            "NĐ 61/2018 Điều 21",
+        ),
+        _a("suspend", _("Tạm dừng"), [S.PROCESSING], S.SUSPENDED, "decide"),
+        _a("resume", _("Tiếp tục xử lý"), [S.SUSPENDED], S.PROCESSING, "decide"),
+        _a(
+            "apologize",
+            _("Xin lỗi và hẹn lại (Mẫu 04)"),
+            [S.RECEIVED, S.PROCESSING, S.TRANSFERRED, S.AWAITING_FEE, S.SUSPENDED],
+            None,
+            "process",
+            "NĐ 61/2018 Điều 19 khoản 5; TT 01/2018 Mẫu 04",
+        ),
+        _a(
+            "refuse",
+            _("Từ chối giải quyết"),
+            [S.RECEIVED, S.PROCESSING, S.TRANSFERRED],
+            S.REFUSED,
+            "decide",
+            "NĐ 61/2018 Điều 19",
+        ),
+        _a(
+            "withdraw",
+            _("Công dân rút hồ sơ"),
+            [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_FEE, S.SUSPENDED],
+            S.WITHDRAWN,
+            "receive",
+        ),
+        _a(
+            "mark_result_ready",
+            _("Có kết quả"),
+            [S.RECEIVED, S.PROCESSING],
+            S.RESULT_READY,
+            "process",
+            "TT 01/2018 chỉ số 1",
+        ),
+        _a(
+            "return_result",
+            _("Trả kết quả"),
+            [S.RESULT_READY],
+            S.RETURNED,
+            "return",
+            "NĐ 61/2018 Điều 20",
+        ),
+    ]
+}
+
+
+def get_action(name: str) -> Action:
+    try:
+        return ACTIONS[name]
+    except KeyError:
+        raise TransitionNotAllowed(_("Thao tác không tồn tại: %(name)s") % {"name": name}) from None
+
+
+def check_transition(action_name: str, status: str) -> Action:
+    """Return the action if it is allowed from status, else raise TransitionNotAllowed."""
+    action = get_action(action_name)
+    if status not in action.sources:
+        raise TransitionNotAllowed(
+            _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"action": action.label, "status": Status(status).label}
+        )
+    return action
+
+
+def allowed_actions(status: str) -> list[Action]:
+    return [a for a in ACTIONS.values() if status in a.sources]

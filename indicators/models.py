@@ -1,0 +1,1 @@
+"""Statistics tables and annual indices (see issue: indicators)."""

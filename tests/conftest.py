@@ -1,0 +1,83 @@
+"""The shared cast: two agencies, their officials, a city inspector and an outsider."""
+
+import os
+
+import pytest
+
+from procedures.models import Membership
+
+from .factories import AgencyFactory, MembershipFactory, UserFactory
+
+Role = Membership.Role
+
+
+def pytest_configure(config):
+    # In CI the suite must run on PostgreSQL: a silent fall-back to SQLite would hide bugs
+    # in locking and concurrency.
+    from django.conf import settings
+
+    if os.environ.get("CI") == "true":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError(f"CI=true but the database engine is {engine}")
+
+
+@pytest.fixture
+def agency_a(db):
+    return AgencyFactory(
+        name="UBND phường Hoàn Kiếm", identifier_code="000.01.01.H26", gso_code="00070"
+    )
+
+
+@pytest.fixture
+def agency_b(db):
+    return AgencyFactory(name="UBND xã Sóc Sơn", identifier_code="000.02.02.H26", gso_code="08980")
+
+
+@pytest.fixture
+def desk_a(agency_a):
+    return MembershipFactory(
+        user=UserFactory(username="motcua_a"), agency=agency_a, role=Role.DESK
+    ).user
+
+
+@pytest.fixture
+def specialist_a(agency_a):
+    return MembershipFactory(
+        user=UserFactory(username="chuyenvien_a"), agency=agency_a, role=Role.SPECIALIST
+    ).user
+
+
+@pytest.fixture
+def leader_a(agency_a):
+    return MembershipFactory(
+        user=UserFactory(username="lanhdao_a"), agency=agency_a, role=Role.LEADER
+    ).user
+
+
+@pytest.fixture
+def desk_b(agency_b):
+    return MembershipFactory(
+        user=UserFactory(username="motcua_b"), agency=agency_b, role=Role.DESK
+    ).user
+
+
+@pytest.fixture
+def inspector(db):
+    return MembershipFactory(
+        user=UserFactory(username="thanhtra"), agency=None, role=Role.INSPECTOR
+    ).user
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in user with no role anywhere: must see nothing internal."""
+    return UserFactory(username="nguoingoai")
+
+
+@pytest.fixture
+def sysadmin(db):
+    user = UserFactory(username="quantri")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
