@@ -1,0 +1,30 @@
+"""Kick the after-commit side effects of a dossier change.
+
+The work itself is never lost: outbox rows and dossier events are in the database and the
+periodic jobs sweep them. A kick only makes it happen sooner, so a broker that is down is
+logged, not raised: no request depends on Redis being up.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def _kick(dossier_id: int) -> None:
+    from dossiers.tasks import deliver_outbox
+    from indicators.tasks import refresh_dossier_stats
+
+    for task in (deliver_outbox, refresh_dossier_stats):
+        try:
+            task.delay(dossier_id)
+        except Exception:  # broker unreachable: the periodic sweep will catch up
+            log.warning("could not enqueue %s for dossier %s", task.name, dossier_id, exc_info=True)
+
+
+def after_commit(dossier_id: int) -> None:
+    """Schedule delivery to DVCQG and the statistics update once the transaction commits."""
+    transaction.on_commit(lambda: _kick(dossier_id))
