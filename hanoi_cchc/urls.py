@@ -11,6 +11,9 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("", RedirectView.as_view(pattern_name="procedures:list", permanent=False), name="home"),
     path("thu-tuc/", include("procedures.urls")),
+    path("ho-so/", include("dossiers.urls")),
+    path("chi-so/", include("indicators.urls")),
+    path("api/", include("hanoi_cchc.api")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,1 @@
+"""Admin for dossiers and their history."""

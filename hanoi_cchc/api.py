@@ -1,0 +1,3 @@
+"""URL configuration of the REST API (/api/)."""
+
+urlpatterns: list = []
