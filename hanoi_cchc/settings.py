@@ -252,6 +252,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1}
 CELERY_BEAT_SCHEDULE: dict = {}
+# --- sync (issue 5): publishing must fail fast when Redis is down; dispatch logs it and
+# the outbox sweep below delivers what was not kicked. The worker itself keeps retrying.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE["dossiers.sweep_outbox"] = {
+    "task": "dossiers.sweep_outbox",
+    "schedule": env_int("DVCQG_SWEEP_SECONDS", 60),
+}
+# --- end sync
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -261,6 +270,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # --- sync (issue 5): one error format; JSON only (the browsable API is not needed).
+    "EXCEPTION_HANDLER": "hanoi_cchc.api_errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env_str("API_TOKEN_RATE", "20/min")},
+    # --- end sync
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "hanoi_cchc API",
@@ -269,6 +288,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # --- sync (issue 5)
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "dossiers.workflow.Status",
+        "ChannelEnum": "procedures.models.Channel",
+        "TimeUnitEnum": "procedures.models.TimeUnit",
+        "SyncStateEnum": "dossiers.models.Dossier.SyncState",
+    },
+    # --- end sync
 }
 
 # Domain settings (DOMAIN.md). Where law and practice differ, the rule is a setting.
@@ -286,6 +316,14 @@ CALENDAR_YEARS = (env_int("CALENDAR_FIRST_YEAR", 2020), env_int("CALENDAR_LAST_Y
 DVCQG_ENDPOINT = env_str("DVCQG_ENDPOINT", "")
 DVCQG_TOKEN = env_str("DVCQG_TOKEN", "")
 DVCQG_TIMEOUT = env_int("DVCQG_TIMEOUT_SECONDS", 10)
+# --- sync (issue 5): retries back off exponentially from BASE up to MAX seconds.
+DVCQG_RETRY_BASE_SECONDS = env_int("DVCQG_RETRY_BASE_SECONDS", 30)
+DVCQG_RETRY_MAX_SECONDS = env_int("DVCQG_RETRY_MAX_SECONDS", 3600)
+# Optional: where DVCQG lists the messages it acknowledged (used by reconcile_dvcqg).
+DVCQG_ACK_ENDPOINT = env_str("DVCQG_ACK_ENDPOINT", "")
+# Idempotency-Key records are kept this long, then purged by the outbox sweep.
+IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 48)
+# --- end sync
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
