@@ -1,1 +1,278 @@
-"""Statistics tables and annual indices (see issue: indicators)."""
+"""Statistics tables, annual indices, targets and training records.
+
+The statistics tables are derived data: `services.stats_full_recompute` rebuilds any period
+from the dossiers, and `services.stats_refresh_dossier` rebuilds only the cells one dossier
+touches. Pages read these tables and never aggregate dossiers per request.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import Agency, Field, Procedure
+
+
+class MonthlyStat(models.Model):
+    """One cell: receiving agency × field × procedure × calendar month (Hanoi time).
+
+    Definitions (documented on the pages too, see indicators/README in services.py):
+    - received_*: dossiers accepted (received_at) in the month, by channel;
+    - carried_over: accepted before the month and still open at its first instant;
+    - settled_*: result ready (result_ready_at) in the month, by timeliness;
+    - refused / withdrawn: closed (closed_at) in the month with that status;
+    - open_not_due / open_overdue: open at the month's end (for the current month: now),
+      overdue when due_at is before that instant;
+    - synced: dossiers received in the month whose sync to DVCQG succeeded;
+    - rating_1..5: ratings given in the month, by overall level.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("tháng"))  # first day of the month
+
+    received = models.PositiveIntegerField(_("tiếp nhận"), default=0)
+    received_desk = models.PositiveIntegerField(default=0)
+    received_post = models.PositiveIntegerField(default=0)
+    received_online = models.PositiveIntegerField(default=0)
+    received_dvcqg = models.PositiveIntegerField(default=0)
+    carried_over = models.PositiveIntegerField(_("kỳ trước chuyển sang"), default=0)
+    settled_early = models.PositiveIntegerField(_("giải quyết trước hạn"), default=0)
+    settled_on_time = models.PositiveIntegerField(_("giải quyết đúng hạn"), default=0)
+    settled_late = models.PositiveIntegerField(_("giải quyết quá hạn"), default=0)
+    refused = models.PositiveIntegerField(_("từ chối giải quyết"), default=0)
+    withdrawn = models.PositiveIntegerField(_("công dân rút"), default=0)
+    open_not_due = models.PositiveIntegerField(_("đang giải quyết, chưa đến hạn"), default=0)
+    open_overdue = models.PositiveIntegerField(_("đang giải quyết, quá hạn"), default=0)
+    synced = models.PositiveIntegerField(_("đã đồng bộ DVCQG"), default=0)
+    rating_1 = models.PositiveIntegerField(default=0)
+    rating_2 = models.PositiveIntegerField(default=0)
+    rating_3 = models.PositiveIntegerField(default=0)
+    rating_4 = models.PositiveIntegerField(default=0)
+    rating_5 = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    COUNT_FIELDS = (
+        "received",
+        "received_desk",
+        "received_post",
+        "received_online",
+        "received_dvcqg",
+        "carried_over",
+        "settled_early",
+        "settled_on_time",
+        "settled_late",
+        "refused",
+        "withdrawn",
+        "open_not_due",
+        "open_overdue",
+        "synced",
+        "rating_1",
+        "rating_2",
+        "rating_3",
+        "rating_4",
+        "rating_5",
+    )
+
+    class Meta:
+        verbose_name = _("thống kê tháng")
+        verbose_name_plural = _("thống kê tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "procedure", "field", "month"], name="monthly_stat_cell"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["month", "agency"], name="monthly_stat_month_agency"),
+            models.Index(fields=["procedure", "month"], name="monthly_stat_procedure"),
+        ]
+
+
+class TransferMonthlyStat(models.Model):
+    """Inter-agency hand-offs returned in a month, by the agency that had the sub-deadline."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("tháng"))
+    early = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "month"], name="transfer_stat_cell")
+        ]
+
+
+class StatsWatermark(models.Model):
+    """How far the lost-kick sweep has read dossier changes (one row per name)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    rating_id = models.BigIntegerField(default=0)
+    transfer_id = models.BigIntegerField(default=0)
+
+
+class AnnualIndex(models.Model):
+    """A published yearly index of the city: PAR INDEX, SIPAS or PAPI."""
+
+    class Kind(models.TextChoices):
+        PAR = "par", _("PAR INDEX (Chỉ số cải cách hành chính)")
+        SIPAS = "sipas", _("SIPAS (Chỉ số hài lòng về sự phục vụ hành chính)")
+        PAPI = "papi", _("PAPI (Chỉ số hiệu quả quản trị và hành chính công cấp tỉnh)")
+
+    kind = models.CharField(_("chỉ số"), max_length=8, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    total = models.DecimalField(_("tổng điểm"), max_digits=7, decimal_places=2, null=True)
+    # PAR and SIPAS are percentages of 100; PAPI totals 8–80.
+    total_max = models.DecimalField(_("điểm tối đa"), max_digits=7, decimal_places=2, default=100)
+    rank = models.PositiveSmallIntegerField(_("xếp hạng (trên 63)"), null=True, blank=True)
+    source = models.CharField(_("nguồn"), max_length=500, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("chỉ số năm")
+        verbose_name_plural = _("chỉ số năm (PAR INDEX, SIPAS, PAPI)")
+        ordering = ["kind", "year"]
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="annual_index_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}"
+
+
+class AnnualIndexComponent(models.Model):
+    """A component area (PAR), element (SIPAS) or dimension (PAPI) of an annual index."""
+
+    index = models.ForeignKey(AnnualIndex, on_delete=models.CASCADE, related_name="components")
+    code = models.CharField(_("mã thành phần"), max_length=40)
+    name = models.CharField(_("tên thành phần"), max_length=255)
+    value = models.DecimalField(_("điểm"), max_digits=7, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(
+        _("điểm tối đa"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thành phần chỉ số")
+        verbose_name_plural = _("thành phần chỉ số")
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["index", "code"], name="annual_component_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InternalParScore(models.Model):
+    """Hanoi's own PAR index of its departments and district/commune units (plan 2021–2025)."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan, đơn vị"), on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    score = models.DecimalField(_("điểm (%)"), max_digits=5, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("xếp hạng trong khối"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ số CCHC nội bộ")
+        verbose_name_plural = _("chỉ số CCHC nội bộ của Thành phố")
+        ordering = ["-year", "rank"]
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="internal_par_once")]
+
+
+class Target(models.Model):
+    """A plan's target for a year range (2021 plan: satisfaction ≥ 85 %, on time ≥ 99 %…)."""
+
+    class Metric(models.TextChoices):
+        SATISFACTION = "satisfaction_rate", _("Mức độ hài lòng của người dân, doanh nghiệp")
+        ON_TIME = "on_time_rate", _("Hồ sơ giải quyết đúng hạn, trước hạn")
+        DVCQG_INTEGRATION = (
+            "dvcqg_integration",
+            _("Thủ tục trực tuyến mức 3, 4 tích hợp Cổng DVCQG"),
+        )
+        COMMUNE_TRAINED = "commune_trained", _("Cán bộ cấp xã được tập huấn PAR INDEX, SIPAS, PAPI")
+        ONLINE_RATE = "online_rate", _("Hồ sơ tiếp nhận trực tuyến")
+        DVCQG_SYNC = "dvcqg_sync", _("Hồ sơ đồng bộ lên Cổng DVCQG")
+
+    metric = models.CharField(_("chỉ tiêu"), max_length=30, choices=Metric.choices)
+    year_from = models.PositiveSmallIntegerField(_("từ năm"))
+    year_to = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
+    value = models.DecimalField(_("mức (%)"), max_digits=5, decimal_places=2)
+    source = models.CharField(_("văn bản"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu kế hoạch")
+        verbose_name_plural = _("chỉ tiêu kế hoạch")
+        ordering = ["metric", "year_from"]
+        constraints = [models.UniqueConstraint(fields=["metric", "year_from"], name="target_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} ≥ {self.value}% ({self.year_from})"
+
+
+class TrainingRecord(models.Model):
+    """An official's attendance at a training course on the indices."""
+
+    class Topic(models.TextChoices):
+        PAR = "par", _("PAR INDEX")
+        SIPAS = "sipas", _("SIPAS")
+        PAPI = "papi", _("PAPI")
+
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ"),
+        on_delete=models.CASCADE,
+        related_name="index_trainings",
+    )
+    course = models.CharField(_("khóa tập huấn"), max_length=255)
+    date = models.DateField(_("ngày"))
+    topic = models.CharField(_("chủ đề"), max_length=8, choices=Topic.choices)
+
+    class Meta:
+        verbose_name = _("tập huấn")
+        verbose_name_plural = _("tập huấn PAR INDEX, SIPAS, PAPI")
+        ordering = ["-date"]
+
+
+class ScoreGroup(models.Model):
+    """A group of the Decision 766/QĐ-TTg (2022) scorecard, with its weight (points)."""
+
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(_("nhóm chỉ số"), max_length=255)
+    weight = models.DecimalField(_("điểm tối đa"), max_digits=5, decimal_places=2)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("nhóm chỉ số QĐ 766")
+        verbose_name_plural = _("nhóm chỉ số QĐ 766")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScoreIndicator(models.Model):
+    """A sub-indicator; `metric` names how we compute it, empty = not computable yet."""
+
+    group = models.ForeignKey(ScoreGroup, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(_("chỉ số thành phần"), max_length=500)
+    points = models.DecimalField(_("điểm tối đa"), max_digits=5, decimal_places=2)
+    # A key of indicators.scores.METRICS, or "" when our data cannot compute it yet.
+    metric = models.CharField(max_length=40, blank=True)
+    # The rate (in %) that earns full points; points scale linearly below it.
+    full_at = models.DecimalField(max_digits=5, decimal_places=2, default=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("chỉ số thành phần QĐ 766")
+        verbose_name_plural = _("chỉ số thành phần QĐ 766")
+        ordering = ["group__order", "order"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,316 @@
+"""Writes of the indicators app: (re)computing the statistics tables.
+
+Which month a dossier counts in (the definitions every page repeats):
+- **received** in the month of `received_at` (Hanoi time), by channel; dossiers never
+  accepted (submitted, incomplete, refused at intake) are not counted at all;
+- **settled** (result ready or returned) in the month of `result_ready_at`, by its
+  timeliness (early / on time / late, Circular 01/2018 indicator 1); **refused** and
+  **withdrawn** in the month of `closed_at`; these three end a dossier's open life;
+- **carried over** into a month: accepted before its first instant and not ended before it;
+- **open not yet due / open overdue**: accepted and not ended by the month's end (for the
+  current month: not ended yet); overdue when `due_at` (the appointment, or the single new
+  date of an apology) is before the *period end*: the month's end for a past month, **now**
+  for the current month;
+- **synced**: received in the month and now synced to DVCQG;
+- **ratings**: in the month the rating was given, by its overall level.
+
+Every recompute deletes and rewrites its cells in one transaction, so it is idempotent and a
+task killed halfway leaves the previous figures. On PostgreSQL a full recompute is one
+INSERT … SELECT … GROUP BY over the dossier table (indicators.sql); the incremental path and
+SQLite use the ORM per month (a handful of grouped queries, never a loop over dossiers).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, DateTimeField, Min, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from dossiers.models import Dossier, Rating, Transfer
+from dossiers.workflow import NOT_ACCEPTED_STATUSES, OPEN_STATUSES, SETTLED_STATUSES, Status
+
+from . import sql
+from .models import MonthlyStat, StatsWatermark, TransferMonthlyStat
+from .periods import add_months, current_month, month_bounds, month_of, months_between
+
+log = logging.getLogger(__name__)
+
+# Advisory-lock keys (PostgreSQL): a full recompute excludes incremental ones.
+LOCK_ALL = 72_100_001
+SWEEP_OVERLAP = timedelta(minutes=10)
+SWEEP_MAX_CELLS = 2000
+
+Cell = tuple[int, int, int]  # agency, field, procedure
+
+
+def _lock(*, exclusive: bool) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite serialises writers already
+    fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {fn}(%s)", [LOCK_ALL])  # noqa: S608 - fn is one of two literals
+
+
+def _accepted_dossiers():
+    """Dossiers that were accepted, with end_at: when their open life ended (or None)."""
+    return (
+        Dossier.objects.filter(received_at__isnull=False)
+        .exclude(status__in=NOT_ACCEPTED_STATUSES)
+        .annotate(
+            end_at=Case(
+                When(status__in=OPEN_STATUSES, then=Value(None, output_field=DateTimeField())),
+                default=Coalesce("result_ready_at", "closed_at"),
+                output_field=DateTimeField(),
+            )
+        )
+    )
+
+
+def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
+    """Counts of every cell of one month (optionally only the cells matching cell_q)."""
+    start, end = month_bounds(month)
+    asof = min(end, timezone.now())
+    in_month = Q(end_at__gte=start, end_at__lt=end)
+    # Open at the period end: not ended before the month's end (for the current month that
+    # is every dossier not ended yet); overdue is judged at min(month end, now).
+    open_at_end = Q(end_at__isnull=True) | Q(end_at__gte=end)
+    new = Q(received_at__gte=start)
+    qs = _accepted_dossiers().filter(
+        Q(received_at__lt=end) & (Q(end_at__isnull=True) | Q(end_at__gte=start))
+    )
+    if cell_q is not None:
+        qs = qs.filter(cell_q)
+    settled = in_month & Q(status__in=SETTLED_STATUSES)
+    rows = qs.values("agency_id", "field_id", "procedure_id").annotate(
+        received=Count("id", filter=new),
+        received_desk=Count("id", filter=new & Q(channel="desk")),
+        received_post=Count("id", filter=new & Q(channel="post")),
+        received_online=Count("id", filter=new & Q(channel="online")),
+        received_dvcqg=Count("id", filter=new & Q(channel="dvcqg")),
+        carried_over=Count("id", filter=Q(received_at__lt=start)),
+        settled_early=Count("id", filter=settled & Q(timeliness="early")),
+        settled_on_time=Count("id", filter=settled & Q(timeliness="on_time")),
+        settled_late=Count("id", filter=settled & Q(timeliness="late")),
+        refused=Count("id", filter=in_month & Q(status=Status.REFUSED)),
+        withdrawn=Count("id", filter=in_month & Q(status=Status.WITHDRAWN)),
+        open_not_due=Count("id", filter=open_at_end & ~Q(due_at__lt=asof)),
+        open_overdue=Count("id", filter=open_at_end & Q(due_at__lt=asof)),
+        synced=Count("id", filter=new & Q(sync_state=Dossier.SyncState.SYNCED)),
+    )
+    out: dict[Cell, dict[str, int]] = {}
+    for r in rows:
+        key = (r.pop("agency_id"), r.pop("field_id"), r.pop("procedure_id"))
+        out[key] = r
+    ratings = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
+    if cell_q is not None:
+        ratings = ratings.filter(
+            dossier__in=Dossier.objects.filter(cell_q).values("id"),
+        )
+    for r in ratings.values(
+        "dossier__agency_id", "dossier__field_id", "dossier__procedure_id"
+    ).annotate(**{f"rating_{k}": Count("id", filter=Q(overall=k)) for k in range(1, 6)}):
+        key = (
+            r.pop("dossier__agency_id"),
+            r.pop("dossier__field_id"),
+            r.pop("dossier__procedure_id"),
+        )
+        out.setdefault(key, {}).update(r)
+    return out
+
+
+def _write_month(month: date, rows: dict[Cell, dict[str, int]]) -> int:
+    objs = []
+    for (agency_id, field_id, procedure_id), counts in rows.items():
+        if not any(counts.values()):
+            continue
+        objs.append(
+            MonthlyStat(
+                agency_id=agency_id,
+                field_id=field_id,
+                procedure_id=procedure_id,
+                month=month,
+                **counts,
+            )
+        )
+    MonthlyStat.objects.bulk_create(objs, batch_size=2000)
+    return len(objs)
+
+
+def _clamp(first: date, last: date) -> tuple[date, date]:
+    # Months after the current one have no events yet: never store them.
+    return first, min(last, current_month())
+
+
+def stats_full_recompute(
+    *, year: int | None = None, first: date | None = None, last: date | None = None
+) -> int:
+    """Rebuild every cell of a year or month range from the dossiers; returns rows written.
+
+    Side effects: deletes and rewrites MonthlyStat and TransferMonthlyStat rows of the
+    period in one transaction (idempotent).
+    """
+    if year is not None:
+        first, last = date(year, 1, 1), date(year, 12, 1)
+    if first is None or last is None:
+        first = last = current_month()
+    first, last = _clamp(first, last)
+    if first > last:
+        return 0
+    with transaction.atomic():
+        _lock(exclusive=True)
+        MonthlyStat.objects.filter(month__gte=first, month__lte=last).delete()
+        if connection.vendor == "postgresql":
+            written = sql.full_recompute(first, last, timezone.now())
+        else:
+            written = sum(
+                _write_month(m, _month_rows(m, None)) for m in months_between(first, last)
+            )
+        _transfer_recompute(first, last, agency_ids=None)
+    log.info("indicators: full recompute %s..%s wrote %s cells", first, last, written)
+    return written
+
+
+def _transfer_recompute(first: date, last: date, *, agency_ids) -> None:
+    """Rebuild hand-off timeliness cells (per receiving agency of the transfer and month)."""
+    start, _ = month_bounds(first)
+    _, end = month_bounds(last)
+    old = TransferMonthlyStat.objects.filter(month__gte=first, month__lte=last)
+    qs = Transfer.objects.filter(returned_at__gte=start, returned_at__lt=end)
+    if agency_ids is not None:
+        old = old.filter(agency_id__in=agency_ids)
+        qs = qs.filter(to_agency_id__in=agency_ids)
+    old.delete()
+    # Months are cut in Python per month so the boundaries are Hanoi's, on any database.
+    objs = []
+    for m in months_between(first, last):
+        ms, me = month_bounds(m)
+        for r in (
+            qs.filter(returned_at__gte=ms, returned_at__lt=me)
+            .values("to_agency_id")
+            .annotate(
+                early=Count("id", filter=Q(timeliness="early")),
+                on_time=Count("id", filter=Q(timeliness="on_time")),
+                late=Count("id", filter=Q(timeliness="late")),
+            )
+        ):
+            if r["early"] or r["on_time"] or r["late"]:
+                objs.append(
+                    TransferMonthlyStat(
+                        agency_id=r["to_agency_id"],
+                        month=m,
+                        early=r["early"],
+                        on_time=r["on_time"],
+                        late=r["late"],
+                    )
+                )
+    TransferMonthlyStat.objects.bulk_create(objs)
+
+
+def _cells_recompute(cells: dict[Cell, set[date]], transfer_cells: dict[int, set[date]]) -> None:
+    """Rebuild the given cells × months from the dossiers, in one transaction."""
+    by_month: dict[date, set[Cell]] = defaultdict(set)
+    for cell, months in cells.items():
+        for m in months:
+            if m <= current_month():
+                by_month[m].add(cell)
+    with transaction.atomic():
+        _lock(exclusive=False)
+        for month, month_cells in sorted(by_month.items()):
+            cell_q = Q()
+            for agency_id, field_id, procedure_id in month_cells:
+                cell_q |= Q(agency_id=agency_id, field_id=field_id, procedure_id=procedure_id)
+            MonthlyStat.objects.filter(month=month).filter(cell_q).delete()
+            rows = _month_rows(month, cell_q)
+            _write_month(month, {k: v for k, v in rows.items() if k in month_cells})
+        for agency_id, months in transfer_cells.items():
+            for m in sorted(months):
+                _transfer_recompute(m, m, agency_ids=[agency_id])
+
+
+def _dossier_footprint(dossier_ids) -> tuple[dict[Cell, set[date]], dict[int, set[date]]]:
+    """The cells a set of dossiers counts in: receipt month to now, plus rating months."""
+    now_month = current_month()
+    cells: dict[Cell, set[date]] = defaultdict(set)
+    first_by_cell = (
+        Dossier.objects.filter(id__in=dossier_ids, received_at__isnull=False)
+        .values("agency_id", "field_id", "procedure_id")
+        .annotate(first=Min("received_at"))
+    )
+    for r in first_by_cell:
+        cell = (r["agency_id"], r["field_id"], r["procedure_id"])
+        cells[cell].update(months_between(month_of(r["first"]), now_month))
+    for r in Rating.objects.filter(dossier_id__in=dossier_ids).values(
+        "created_at", "dossier__agency_id", "dossier__field_id", "dossier__procedure_id"
+    ):
+        cell = (r["dossier__agency_id"], r["dossier__field_id"], r["dossier__procedure_id"])
+        cells[cell].add(month_of(r["created_at"]))
+    transfer_cells: dict[int, set[date]] = defaultdict(set)
+    for r in Transfer.objects.filter(dossier_id__in=dossier_ids, returned_at__isnull=False).values(
+        "to_agency_id", "returned_at"
+    ):
+        transfer_cells[r["to_agency_id"]].add(month_of(r["returned_at"]))
+    return cells, transfer_cells
+
+
+def stats_refresh_dossier(*, dossier_id: int) -> None:
+    """Recompute the cells one dossier counts in (all months from its receipt to now).
+
+    Side effects: rewrites those MonthlyStat / TransferMonthlyStat rows in one transaction.
+    A dossier whose agency or procedure changed leaves its old cells to the nightly full
+    recompute.
+    """
+    cells, transfer_cells = _dossier_footprint([dossier_id])
+    if cells or transfer_cells:
+        _cells_recompute(cells, transfer_cells)
+
+
+def stats_recompute_recent() -> int:
+    """Recompute the current and previous month (overdue counts move with the clock)."""
+    now_month = current_month()
+    return stats_full_recompute(first=add_months(now_month, -1), last=now_month)
+
+
+def stats_sweep_changes() -> int:
+    """Catch dossier changes whose after-commit kick was lost; returns dossiers swept.
+
+    Reads dossiers updated since the watermark (minus an overlap, because a transaction can
+    commit after a later one: re-reading is harmless, the recompute is idempotent) and new
+    ratings and transfers, then recomputes their cells and moves the watermark.
+    Side effects: MonthlyStat rows, the "dossiers" StatsWatermark row.
+    """
+    wm, _ = StatsWatermark.objects.get_or_create(name="dossiers")
+    since = (wm.updated_at - SWEEP_OVERLAP) if wm.updated_at else None
+    changed = Dossier.objects.all()
+    if since is not None:
+        changed = changed.filter(updated_at__gte=since)
+    latest = changed.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    rating_ids = Rating.objects.filter(id__gt=wm.rating_id)
+    transfer_ids = Transfer.objects.filter(id__gt=wm.transfer_id)
+    max_rating = rating_ids.order_by("-id").values_list("id", flat=True).first()
+    max_transfer = transfer_ids.order_by("-id").values_list("id", flat=True).first()
+    ids = (
+        changed.values("id")
+        .union(rating_ids.values("dossier_id"))
+        .union(transfer_ids.values("dossier_id"))
+    )
+    dossier_ids = [r["id"] for r in ids]
+    if dossier_ids:
+        cells, transfer_cells = _dossier_footprint(dossier_ids)
+        if sum(len(m) for m in cells.values()) > SWEEP_MAX_CELLS:
+            # Mass change (import, migration): one full recompute per year is cheaper.
+            years = sorted({m.year for months in cells.values() for m in months})
+            for y in years:
+                stats_full_recompute(year=y)
+        else:
+            _cells_recompute(cells, transfer_cells)
+    StatsWatermark.objects.filter(pk=wm.pk).update(
+        updated_at=latest or wm.updated_at,
+        rating_id=max_rating or wm.rating_id,
+        transfer_id=max_transfer or wm.transfer_id,
+    )
+    return len(dossier_ids)
