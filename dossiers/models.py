@@ -6,11 +6,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Agency, Channel, Procedure, TimeUnit
 
-from .workflow import Status, Timeliness
+from .workflow import CLOCK_RUNNING_STATUSES, Status, Timeliness
 
 
 class CalendarDay(models.Model):
@@ -167,6 +168,15 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code or f"#{self.pk}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open, clock running and past due now (selectors.overdue_q is the SQL twin)."""
+        return (
+            self.status in CLOCK_RUNNING_STATUSES
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )
 
 
 class DossierEvent(models.Model):

@@ -45,6 +45,11 @@ SETTLED_STATUSES = frozenset({Status.RESULT_READY, Status.RETURNED})
 # Never accepted: no code, no deadline.
 NOT_ACCEPTED_STATUSES = frozenset({Status.SUBMITTED, Status.INCOMPLETE, Status.INTAKE_REFUSED})
 CLOSED_STATUSES = frozenset({Status.RETURNED, Status.REFUSED, Status.WITHDRAWN})
+# Open statuses whose clock runs, so the dossier can be *overdue* (due_at < now). While the
+# applicant is asked for a supplement the agency's period does not run (Decree 61/2018
+# art. 19(4): it restarts, or under the pause rule it is stopped), so that status is out.
+# Overdue is derived (selectors.overdue_q), never stored.
+CLOCK_RUNNING_STATUSES = OPEN_STATUSES - {Status.SUPPLEMENT_REQUESTED}
 
 
 class Timeliness(models.TextChoices):
@@ -152,10 +157,18 @@ ACTIONS: dict[str, Action] = {
             "process",
             "NĐ 61/2018 Điều 19 khoản 5; TT 01/2018 Mẫu 04",
         ),
+        # Also when the applicant never brings the supplement, or after a suspension.
         _a(
             "refuse",
             _("Từ chối giải quyết"),
-            [S.RECEIVED, S.PROCESSING, S.TRANSFERRED],
+            [
+                S.RECEIVED,
+                S.PROCESSING,
+                S.TRANSFERRED,
+                S.SUPPLEMENT_REQUESTED,
+                S.AWAITING_FEE,
+                S.SUSPENDED,
+            ],
             S.REFUSED,
             "decide",
             "NĐ 61/2018 Điều 19",
@@ -163,7 +176,15 @@ ACTIONS: dict[str, Action] = {
         _a(
             "withdraw",
             _("Công dân rút hồ sơ"),
-            [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_FEE, S.SUSPENDED],
+            [
+                S.SUBMITTED,
+                S.INCOMPLETE,
+                S.RECEIVED,
+                S.PROCESSING,
+                S.SUPPLEMENT_REQUESTED,
+                S.AWAITING_FEE,
+                S.SUSPENDED,
+            ],
             S.WITHDRAWN,
             "receive",
         ),

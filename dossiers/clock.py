@@ -1,0 +1,156 @@
+"""The dossier's legal clock, on top of the deadline engine (dossiers.calendar).
+
+Nothing here counts days itself: every count is asked of the engine, which reads the
+administrator-edited calendar (get_calendar) and the agency's office hours. This module only
+decides *which* period applies and *when* it starts (DOMAIN §5-6).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from procedures.models import Agency, Channel, Procedure, TimeUnit
+
+from .codes import local_tz
+from .workflow import Timeliness
+
+# An online dossier with no limit of its own for its portal uses the other portal's limit.
+_CHANNEL_FALLBACK = {Channel.DVCQG: Channel.ONLINE, Channel.ONLINE: Channel.DVCQG}
+
+
+@dataclass(frozen=True)
+class Due:
+    due_at: datetime
+    explanation: dict
+    # When the period started counting (after the cut-off rule); None for a shift.
+    clock_started_at: datetime | None = None
+
+
+def limit_for(procedure: Procedure, channel: str) -> tuple[Decimal, str]:
+    """The limit that applies to a channel: its ProcedureTimeLimit if any, else the default.
+
+    Only rows without a case (trường hợp) are considered: a case is chosen by the official,
+    not by the channel.
+    """
+    by_channel = {
+        row.channel: row for row in procedure.time_limits.filter(case="").order_by("channel")
+    }
+    for key in (channel, _CHANNEL_FALLBACK.get(channel)):
+        if key and key in by_channel:
+            row = by_channel[key]
+            return row.value, row.unit
+    return procedure.time_limit_value, procedure.time_limit_unit
+
+
+def _jsonable(explanation) -> dict:
+    # The engine may return dates and Decimals: store plain JSON.
+    return json.loads(json.dumps(explanation or {}, cls=DjangoJSONEncoder))
+
+
+def compute(
+    *, agency: Agency, start: datetime, value: Decimal, unit: str, apply_cutoff: bool = True
+) -> Due:
+    """Due time of a period of `value` `unit` starting at `start`, for `agency`'s hours."""
+    from .calendar import compute_due
+    from .calendar_store import get_calendar, office_hours_for
+
+    result = compute_due(
+        received_at=start,
+        value=Decimal(value),
+        unit=unit,
+        calendar=get_calendar(),
+        hours=office_hours_for(agency),
+        apply_cutoff=apply_cutoff,
+    )
+    return Due(
+        result.due_at,
+        _jsonable(result.explanation),
+        getattr(result, "clock_started_at", None) or start,
+    )
+
+
+def working_days_since(start: datetime, end: datetime) -> int:
+    """Working days after the date of `start` up to the date of `end` (Hanoi dates)."""
+    from .calendar import working_days_after
+    from .calendar_store import get_calendar
+
+    tz = local_tz()
+    return working_days_after(
+        get_calendar(), start.astimezone(tz).date(), end.astimezone(tz).date()
+    )
+
+
+def shift_for_pause(
+    *, agency: Agency, due_at: datetime, unit: str, paused_at: datetime, resumed_at: datetime
+) -> Due:
+    """Pause rule: move due_at later by the time the dossier waited for the applicant.
+
+    Working-hour limits move by the working hours paused; working-day limits by the working
+    days paused; calendar-day and month limits by the calendar days paused.
+    """
+    from .calendar import compute_due, working_hours_between
+    from .calendar_store import get_calendar, office_hours_for
+
+    calendar, hours = get_calendar(), office_hours_for(agency)
+    tz = local_tz()
+    if unit == TimeUnit.WORKING_HOURS:
+        paused = Decimal(working_hours_between(calendar, hours, paused_at, resumed_at))
+        shift_unit = TimeUnit.WORKING_HOURS
+    elif unit == TimeUnit.WORKING_DAYS:
+        paused = Decimal(working_days_since(paused_at, resumed_at))
+        shift_unit = TimeUnit.WORKING_DAYS
+    else:
+        paused = Decimal((resumed_at.astimezone(tz).date() - paused_at.astimezone(tz).date()).days)
+        shift_unit = None
+    explanation = {
+        "rule": "supplement_pause",
+        "paused_from": paused_at.isoformat(),
+        "paused_until": resumed_at.isoformat(),
+        "paused": str(paused),
+        "paused_unit": shift_unit or TimeUnit.CALENDAR_DAYS,
+    }
+    if paused <= 0:
+        return Due(due_at, explanation)
+    if shift_unit is None:
+        return Due(due_at + timedelta(days=int(paused)), explanation)
+    result = compute_due(
+        received_at=due_at,
+        value=paused,
+        unit=shift_unit,
+        calendar=calendar,
+        hours=hours,
+        apply_cutoff=False,
+    )
+    explanation["engine"] = _jsonable(result.explanation)
+    return Due(result.due_at, explanation)
+
+
+def timeliness_for(done_at: datetime, due_at: datetime | None) -> str:
+    """Early, on time or late, compared at *date* granularity in Hanoi time.
+
+    Circular 01/2018 indicator 1 and the monthly reports compare the day the result is ready
+    with the appointment day, not the minute: a result ready on the appointment day is on
+    time whatever the hour, one ready the day before is early.
+    """
+    if due_at is None:
+        return Timeliness.ON_TIME
+    tz = local_tz()
+    done_day, due_day = done_at.astimezone(tz).date(), due_at.astimezone(tz).date()
+    if done_day < due_day:
+        return Timeliness.EARLY
+    if done_day == due_day:
+        return Timeliness.ON_TIME
+    return Timeliness.LATE
+
+
+def end_of_office_day(day: date, agency: Agency) -> datetime:
+    """A date given alone (e.g. a new appointment) means the end of that office day."""
+    closing = agency.afternoon_end
+    if isinstance(closing, str):
+        closing = time.fromisoformat(closing)
+    return datetime.combine(day, closing, tzinfo=local_tz())

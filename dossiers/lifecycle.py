@@ -1,0 +1,325 @@
+"""What each workflow action does to a locked dossier, beyond its change of status.
+
+Called only by dossiers.services, inside its transaction and after the status and the
+actor's permission were checked. Each handler mutates the dossier (the service saves it),
+creates the action's own rows (SupplementRequest, Transfer, Apology) and returns the data
+stored on the history row; a "note" key is prepended to the row's note. A rule of law that
+forbids the action raises TransitionNotAllowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from procedures.models import Agency, TimeUnit
+
+from . import clock
+from .codes import assign_code
+from .models import Apology, Dossier, SupplementRequest, Transfer
+from .workflow import TransitionNotAllowed
+
+
+def _required(text, message: str) -> str:
+    text = str(text or "").strip()
+    if not text:
+        raise TransitionNotAllowed(message)
+    return text
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def open_transfer(dossier: Dossier) -> Transfer | None:
+    return dossier.transfers.filter(returned_at__isnull=True).order_by("-sent_at", "-id").first()
+
+
+# --- intake ----------------------------------------------------------------------------
+
+
+def accept(dossier: Dossier, *, at: datetime) -> dict:
+    """Accept the dossier: code, the limit for its channel, the due time.
+
+    Circular 01/2018 art. 19 (code); Decree 61/2018 art. 18 (paper dossiers received after
+    the cut-off count from the next working day: the engine applies it).
+    """
+    code, day, number = assign_code(agency=dossier.agency, received_at=at)
+    value, unit = clock.limit_for(dossier.procedure, dossier.channel)
+    due = clock.compute(agency=dossier.agency, start=at, value=value, unit=unit)
+    dossier.code, dossier.sequence_day, dossier.sequence = code, day, number
+    dossier.received_at = at
+    dossier.clock_started_at = due.clock_started_at
+    dossier.limit_value, dossier.limit_unit = value, unit
+    dossier.due_at, dossier.due_explanation = due.due_at, due.explanation
+    return {"code": code, "limit": f"{value} {unit}"}
+
+
+def _accept_action(dossier: Dossier, *, actor, at: datetime) -> dict:
+    # An online or previously incomplete dossier: the guidance given at intake is answered.
+    dossier.supplements.filter(at_intake=True, received_at__isnull=True).update(received_at=at)
+    return accept(dossier, at=at)
+
+
+def _guide_incomplete(dossier: Dossier, *, actor, at: datetime, content: str) -> dict:
+    """Form 02 at intake: what is missing, told once and fully (Decree 61/2018 art. 18)."""
+    content = _required(content, _("Cần ghi đầy đủ các giấy tờ còn thiếu (Mẫu 02)."))
+    SupplementRequest.objects.create(
+        dossier=dossier,
+        requested_at=at,
+        requested_by=clock_actor(actor),
+        content=content,
+        at_intake=True,
+    )
+    return {"note": content}
+
+
+def _refuse_intake(dossier: Dossier, *, actor, at: datetime, reason: str) -> dict:
+    """Form 03: refusal to receive, with the reason."""
+    reason = _required(reason, _("Cần ghi rõ lý do từ chối tiếp nhận (Mẫu 03)."))
+    dossier.closed_at = at
+    return {"note": reason}
+
+
+def clock_actor(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- processing ------------------------------------------------------------------------
+
+
+def _nothing(dossier: Dossier, *, actor, at: datetime) -> dict:
+    return {}
+
+
+def _request_supplement(dossier: Dossier, *, actor, at: datetime, content: str) -> dict:
+    """Ask for a supplement after appraisal (Decree 61/2018 art. 19(4)).
+
+    Once, fully, and within procedure.supplement_request_days working days of receipt (3
+    unless the procedure's own law allows longer). Restart rule: the period starts again
+    when the complete dossier arrives; pause rule: the clock stops until then.
+    """
+    content = _required(content, _("Cần ghi đầy đủ nội dung yêu cầu bổ sung (Mẫu 02)."))
+    if dossier.supplements.filter(at_intake=False).exists():
+        raise TransitionNotAllowed(
+            _("Hồ sơ đã được yêu cầu bổ sung một lần; chỉ được yêu cầu bổ sung một lần.")
+        )
+    limit = dossier.procedure.supplement_request_days
+    elapsed = clock.working_days_since(dossier.received_at, at)
+    if elapsed > limit:
+        raise TransitionNotAllowed(
+            _(
+                "Đã quá %(limit)s ngày làm việc kể từ ngày tiếp nhận (đã %(elapsed)s ngày): "
+                "không được yêu cầu bổ sung hồ sơ (Nghị định 61/2018, Điều 19)."
+            )
+            % {"limit": limit, "elapsed": elapsed}
+        )
+    SupplementRequest.objects.create(
+        dossier=dossier, requested_at=at, requested_by=clock_actor(actor), content=content
+    )
+    rule = settings.SUPPLEMENT_CLOCK_RULE
+    if rule == "pause":
+        dossier.paused_at = at
+    return {"note": content, "rule": rule, "working_days_after_receipt": elapsed}
+
+
+def _receive_supplement(dossier: Dossier, *, actor, at: datetime) -> dict:
+    """The complete dossier arrives: restart the period from zero, or resume the clock."""
+    request = (
+        dossier.supplements.filter(at_intake=False, received_at__isnull=True)
+        .order_by("-requested_at")
+        .first()
+    )
+    if request is not None:
+        request.received_at = at
+        request.save(update_fields=["received_at"])
+    rule = settings.SUPPLEMENT_CLOCK_RULE
+    if rule == "pause" and dossier.paused_at is not None and dossier.due_at is not None:
+        due = clock.shift_for_pause(
+            agency=dossier.current_agency,
+            due_at=dossier.due_at,
+            unit=dossier.limit_unit,
+            paused_at=dossier.paused_at,
+            resumed_at=at,
+        )
+        dossier.paused_at = None
+    else:
+        # Decree 61/2018 art. 19(4): the period counts again from the complete dossier.
+        # A new appointment given by an apology is superseded by the restarted period.
+        due = clock.compute(
+            agency=dossier.agency,
+            start=at,
+            value=dossier.limit_value,
+            unit=dossier.limit_unit,
+        )
+        dossier.clock_started_at = due.clock_started_at
+        rule = "restart"
+    dossier.due_at, dossier.due_explanation = due.due_at, {**due.explanation, "rule": rule}
+    return {"rule": rule}
+
+
+def _request_fee(dossier: Dossier, *, actor, at: datetime, fee_amount) -> dict:
+    try:
+        amount = Decimal(str(fee_amount))
+    except (InvalidOperation, ValueError):
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount < 0 or amount != amount.to_integral_value():
+        raise TransitionNotAllowed(_("Số tiền phí, lệ phí phải là số nguyên không âm (đồng)."))
+    dossier.fee_amount = amount
+    return {"fee_amount": str(amount)}
+
+
+def _record_fee_paid(dossier: Dossier, *, actor, at: datetime) -> dict:
+    dossier.fee_paid_at = at
+    return {"fee_amount": str(dossier.fee_amount) if dossier.fee_amount is not None else None}
+
+
+def _transfer(
+    dossier: Dossier, *, actor, at: datetime, to_agency_id, limit_value, limit_unit
+) -> dict:
+    """Hand the dossier to a coordinating agency with its own sub-deadline (art. 21)."""
+    try:
+        to_agency = Agency.objects.get(pk=to_agency_id)
+    except (Agency.DoesNotExist, ValueError, TypeError):
+        raise TransitionNotAllowed(_("Không tìm thấy cơ quan phối hợp.")) from None
+    if to_agency.pk == dossier.current_agency_id:
+        raise TransitionNotAllowed(_("Không thể chuyển hồ sơ cho chính cơ quan đang xử lý."))
+    if limit_unit not in TimeUnit.values:
+        raise TransitionNotAllowed(_("Đơn vị thời hạn không hợp lệ."))
+    try:
+        value = Decimal(str(limit_value))
+    except (InvalidOperation, ValueError):
+        value = Decimal(0)
+    if not value.is_finite() or value <= 0:
+        raise TransitionNotAllowed(_("Thời hạn của cơ quan phối hợp phải lớn hơn 0."))
+    due = clock.compute(agency=to_agency, start=at, value=value, unit=limit_unit)
+    transfer = Transfer.objects.create(
+        dossier=dossier,
+        from_agency_id=dossier.current_agency_id,
+        to_agency=to_agency,
+        sent_at=at,
+        limit_value=value,
+        limit_unit=limit_unit,
+        due_at=due.due_at,
+    )
+    dossier.current_agency = to_agency
+    return {
+        "transfer_id": transfer.pk,
+        "to_agency": to_agency.identifier_code,
+        "limit": f"{value} {limit_unit}",
+        "transfer_due_at": _iso(due.due_at),
+        "explanation": due.explanation,
+    }
+
+
+def _transfer_back(dossier: Dossier, *, actor, at: datetime) -> dict:
+    """The coordinating agency hands the dossier back; its part is judged on its own due."""
+    transfer = open_transfer(dossier)
+    if transfer is None:
+        raise TransitionNotAllowed(_("Không có lượt chuyển cơ quan phối hợp nào đang mở."))
+    transfer.returned_at = at
+    transfer.timeliness = clock.timeliness_for(at, transfer.due_at)
+    transfer.save(update_fields=["returned_at", "timeliness"])
+    dossier.current_agency_id = transfer.from_agency_id
+    return {"transfer_id": transfer.pk, "transfer_timeliness": transfer.timeliness}
+
+
+def _apologize(dossier: Dossier, *, actor, at: datetime, reason: str, new_due_at) -> dict:
+    """Form 04: apology with a new appointment (Decree 61/2018 art. 19(5)).
+
+    At least one day before the due time, and only once (Apology is one-to-one). The new
+    appointment is what timeliness is judged against afterwards [practice].
+    """
+    reason = _required(reason, _("Cần ghi rõ lý do chậm trả kết quả (Mẫu 04)."))
+    if Apology.objects.filter(dossier=dossier).exists():
+        raise TransitionNotAllowed(_("Hồ sơ đã được hẹn lại một lần; chỉ được hẹn lại một lần."))
+    if dossier.due_at is None:
+        raise TransitionNotAllowed(_("Hồ sơ chưa có hạn trả kết quả."))
+    if isinstance(new_due_at, date) and not isinstance(new_due_at, datetime):
+        new_due_at = clock.end_of_office_day(new_due_at, dossier.current_agency)
+    if not isinstance(new_due_at, datetime):
+        raise TransitionNotAllowed(_("Cần chọn ngày hẹn trả kết quả mới."))
+    if at > dossier.due_at - timedelta(days=1):
+        raise TransitionNotAllowed(
+            _(
+                "Phiếu xin lỗi và hẹn lại phải gửi chậm nhất 01 ngày trước hạn trả kết quả "
+                "(Nghị định 61/2018, Điều 19)."
+            )
+        )
+    if new_due_at <= dossier.due_at:
+        raise TransitionNotAllowed(_("Ngày hẹn mới phải sau hạn trả kết quả hiện tại."))
+    Apology.objects.create(
+        dossier=dossier,
+        created_at=at,
+        created_by=clock_actor(actor),
+        reason=reason,
+        old_due_at=dossier.due_at,
+        new_due_at=new_due_at,
+    )
+    dossier.due_explanation = {
+        "rule": "apology",
+        "old_due_at": _iso(dossier.due_at),
+        "new_due_at": _iso(new_due_at),
+        "previous": dossier.due_explanation,
+    }
+    dossier.due_at = new_due_at
+    dossier.extended = True
+    return {"note": reason, "new_due_at": _iso(new_due_at)}
+
+
+def _refuse(dossier: Dossier, *, actor, at: datetime, reason: str) -> dict:
+    """Refusal after appraisal, with the reason; no timeliness (counted apart)."""
+    reason = _required(reason, _("Cần ghi rõ lý do từ chối giải quyết."))
+    dossier.closed_at = at
+    dossier.paused_at = None
+    return {"note": reason}
+
+
+def _withdraw(dossier: Dossier, *, actor, at: datetime) -> dict:
+    dossier.closed_at = at
+    dossier.paused_at = None
+    return {}
+
+
+def _suspend(dossier: Dossier, *, actor, at: datetime, reason: str = "") -> dict:
+    # The legal period keeps running while suspended: no rule of Decree 61 stops it.
+    return {"note": str(reason or "").strip()}
+
+
+def _mark_result_ready(dossier: Dossier, *, actor, at: datetime) -> dict:
+    """The result exists: timeliness is fixed now (Circular 01/2018 indicator 1)."""
+    dossier.result_ready_at = at
+    dossier.timeliness = clock.timeliness_for(at, dossier.due_at)
+    return {"timeliness": dossier.timeliness}
+
+
+def _return_result(dossier: Dossier, *, actor, at: datetime) -> dict:
+    # Early return is allowed and encouraged (DOMAIN §5): nothing to check beyond status.
+    dossier.returned_at = at
+    dossier.closed_at = at
+    return {}
+
+
+HANDLERS: dict[str, Callable[..., dict]] = {
+    "accept": _accept_action,
+    "guide_incomplete": _guide_incomplete,
+    "refuse_intake": _refuse_intake,
+    "start_processing": _nothing,
+    "request_supplement": _request_supplement,
+    "receive_supplement": _receive_supplement,
+    "request_fee": _request_fee,
+    "record_fee_paid": _record_fee_paid,
+    "transfer": _transfer,
+    "transfer_back": _transfer_back,
+    "suspend": _suspend,
+    "resume": _nothing,
+    "apologize": _apologize,
+    "refuse": _refuse,
+    "withdraw": _withdraw,
+    "mark_result_ready": _mark_result_ready,
+    "return_result": _return_result,
+}

@@ -1,0 +1,62 @@
+"""The outbox: what DVCQG must learn about a dossier, written with the change itself.
+
+A row is added in the same transaction as the DossierEvent it reports, so a change that
+commits is never lost to the sync and a rolled-back change is never sent. Delivery (in
+order per dossier, de-duplicated by dedup_key) belongs to dossiers.sync / dossiers.tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .models import Dossier, DossierEvent, OutboxMessage
+
+# The first event a dossier has: DVCQG creates its record; every later one updates it.
+CREATE_ACTIONS = frozenset({"receive", "submit_online", "guide_incomplete", "refuse_intake"})
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def build_payload(dossier: Dossier, event: DossierEvent) -> dict:
+    """The state DVCQG needs after this event (JSON-serialisable)."""
+    return {
+        "code": dossier.code,
+        "dossier_id": dossier.pk,
+        "procedure": dossier.procedure.national_code,
+        "agency": dossier.agency.identifier_code,
+        "current_agency": dossier.current_agency.identifier_code,
+        "channel": dossier.channel,
+        "status": dossier.status,
+        "submitted_at": _iso(dossier.submitted_at),
+        "received_at": _iso(dossier.received_at),
+        "due_at": _iso(dossier.due_at),
+        "result_ready_at": _iso(dossier.result_ready_at),
+        "returned_at": _iso(dossier.returned_at),
+        "timeliness": dossier.timeliness or None,
+        "applicant_name": dossier.applicant_name,
+        "event": {
+            "id": event.pk,
+            "action": event.action,
+            "at": _iso(event.at),
+            "from_status": event.from_status or None,
+            "to_status": event.to_status or None,
+            "agency": event.agency.identifier_code if event.agency_id else None,
+            "note": event.note,
+            "due_before": _iso(event.due_before),
+            "due_after": _iso(event.due_after),
+        },
+    }
+
+
+def outbox_add(event: DossierEvent) -> OutboxMessage:
+    """Queue the event for DVCQG. Call inside the transaction that wrote the event."""
+    dossier = event.dossier
+    return OutboxMessage.objects.create(
+        dossier=dossier,
+        event=event,
+        kind="create" if event.action in CREATE_ACTIONS else "update",
+        payload=build_payload(dossier, event),
+        dedup_key=f"{dossier.pk}:{event.pk}",
+    )

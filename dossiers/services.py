@@ -1,0 +1,412 @@
+"""Every change to a dossier: intake, the lifecycle actions, the applicant's rating.
+
+Each service runs in one transaction, locks the dossier row it changes, writes one
+immutable DossierEvent and its outbox row (same transaction), and kicks the after-commit
+side effects once (dossiers.dispatch). Domain refusals raise
+workflow.TransitionNotAllowed with a Vietnamese message that pages and the API show.
+
+`actor=None` means the system itself (demo loader, management commands, citizen
+submissions): no permission is checked. Views always pass request.user.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from procedures.access import scope_for
+from procedures.models import Agency, Channel, Procedure
+
+from . import dispatch, lifecycle
+from .models import Dossier, DossierEvent, Rating
+from .outbox import outbox_add
+from .workflow import ACTIONS, Action, Status, TransitionNotAllowed, check_transition
+
+APPLICANT_FIELDS = {
+    "kind": "applicant_kind",
+    "name": "applicant_name",
+    "id_number": "applicant_id_number",
+    "phone": "applicant_phone",
+    "email": "applicant_email",
+    "address": "applicant_address",
+}
+RATING_FIELDS = ("time", "contacts", "information", "attitude", "result", "overall")
+ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.DVCQG})
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _real_actor(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _check_can(actor, permission: str, agency_ids: list[int | None]) -> int | None:
+    """Return the agency the actor acts for, or raise if no role there allows it."""
+    candidates = [a for a in dict.fromkeys(agency_ids) if a is not None]
+    if actor is None:
+        return candidates[0] if candidates else None
+    scope = scope_for(actor)
+    for agency_id in candidates:
+        if scope.can(permission, agency_id):
+            return agency_id
+    raise TransitionNotAllowed(
+        _("Tài khoản của bạn không có quyền thực hiện thao tác này đối với hồ sơ của cơ quan này.")
+    )
+
+
+def _record(
+    dossier: Dossier,
+    *,
+    actor,
+    action: str,
+    at: datetime,
+    from_status: str,
+    agency_id: int | None,
+    note: str = "",
+    due_before: datetime | None = None,
+    data: dict | None = None,
+) -> DossierEvent:
+    """Write the history row and its outbox row; schedule the after-commit kick."""
+    event = DossierEvent.objects.create(
+        dossier=dossier,
+        at=at,
+        actor=_real_actor(actor),
+        agency_id=agency_id,
+        action=action,
+        from_status=from_status,
+        to_status=dossier.status,
+        note=note,
+        due_before=due_before,
+        due_after=dossier.due_at,
+        data=data or {},
+    )
+    outbox_add(event)
+    dispatch.after_commit(dossier.pk)
+    return event
+
+
+def _lock(dossier_id) -> Dossier:
+    try:
+        return (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure", "agency", "current_agency")
+            .get(pk=dossier_id)
+        )
+    except (Dossier.DoesNotExist, ValueError, TypeError):
+        raise TransitionNotAllowed(_("Không tìm thấy hồ sơ.")) from None
+
+
+def _new_dossier(
+    *,
+    procedure: Procedure,
+    agency: Agency,
+    channel: str,
+    applicant: dict,
+    documents: list[dict],
+    status: str,
+    submitted_at: datetime,
+    actor,
+) -> Dossier:
+    if channel not in Channel.values:
+        raise TransitionNotAllowed(_("Kênh nộp hồ sơ không hợp lệ."))
+    if procedure.status != Procedure.Status.PUBLISHED:
+        raise TransitionNotAllowed(_("Thủ tục này không còn được công bố, không thể nhận hồ sơ."))
+    # A procedure linked to its competent agencies is received only by them.
+    if procedure.agencies.exists() and not procedure.agencies.filter(pk=agency.pk).exists():
+        raise TransitionNotAllowed(_("Cơ quan này không thực hiện thủ tục đã chọn."))
+    unknown = set(applicant) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise TransitionNotAllowed(
+            _("Thông tin người nộp không hợp lệ: %(keys)s") % {"keys": ", ".join(sorted(unknown))}
+        )
+    if not str(applicant.get("name") or "").strip():
+        raise TransitionNotAllowed(_("Cần nhập họ tên người nộp hồ sơ."))
+    values = {APPLICANT_FIELDS[k]: str(v or "").strip() for k, v in applicant.items()}
+    values.setdefault("applicant_kind", Dossier.ApplicantKind.PERSON)
+    values["applicant_kind"] = values["applicant_kind"] or Dossier.ApplicantKind.PERSON
+    return Dossier.objects.create(
+        procedure=procedure,
+        field_id=procedure.field_id,
+        agency=agency,
+        current_agency=agency,
+        channel=channel,
+        status=status,
+        documents=list(documents or []),
+        submitted_at=submitted_at,
+        created_by=_real_actor(actor),
+        **values,
+    )
+
+
+# --- intake ----------------------------------------------------------------------------
+
+
+def dossier_receive(
+    *,
+    actor,
+    procedure: Procedure,
+    agency: Agency,
+    channel: str,
+    applicant: dict,
+    documents: list[dict],
+    received_at: datetime | None = None,
+    note: str = "",
+) -> Dossier:
+    """Receive a complete dossier (form 01): code, due time, history, outbox, kick."""
+    at = received_at or timezone.now()
+    with transaction.atomic():
+        agency_id = _check_can(actor, "receive", [agency.pk])
+        dossier = _new_dossier(
+            procedure=procedure,
+            agency=agency,
+            channel=channel,
+            applicant=applicant,
+            documents=documents,
+            status=Status.SUBMITTED,
+            submitted_at=at,
+            actor=actor,
+        )
+        data = lifecycle.accept(dossier, at=at)
+        dossier.status = Status.RECEIVED
+        dossier.save()
+        _record(
+            dossier,
+            actor=actor,
+            action="receive",
+            at=at,
+            from_status="",
+            agency_id=agency_id,
+            note=note,
+            data=data,
+        )
+    return dossier
+
+
+def dossier_submit_online(
+    *,
+    procedure: Procedure,
+    agency: Agency,
+    channel: str,
+    applicant: dict,
+    documents: list[dict],
+    submitted_at: datetime | None = None,
+    actor=None,
+) -> Dossier:
+    """An online submission, waiting for the desk to accept it (no code, no deadline yet)."""
+    if channel not in ONLINE_CHANNELS:
+        raise TransitionNotAllowed(_("Hồ sơ nộp trực tuyến phải qua Cổng DVC."))
+    at = submitted_at or timezone.now()
+    with transaction.atomic():
+        dossier = _new_dossier(
+            procedure=procedure,
+            agency=agency,
+            channel=channel,
+            applicant=applicant,
+            documents=documents,
+            status=Status.SUBMITTED,
+            submitted_at=at,
+            actor=actor,
+        )
+        _record(
+            dossier,
+            actor=actor,
+            action="submit_online",
+            at=at,
+            from_status="",
+            agency_id=agency.pk,
+        )
+    return dossier
+
+
+def _intake_refusal(
+    *, action: str, actor, procedure, agency, channel, applicant, documents, dossier_id, params
+) -> Dossier:
+    if dossier_id is not None:
+        return dossier_transition(actor=actor, dossier_id=dossier_id, action=action, **params)
+    at = timezone.now()
+    with transaction.atomic():
+        agency_id = _check_can(actor, "receive", [agency.pk])
+        dossier = _new_dossier(
+            procedure=procedure,
+            agency=agency,
+            channel=channel,
+            applicant=applicant,
+            documents=documents,
+            status=Status.SUBMITTED,
+            submitted_at=at,
+            actor=actor,
+        )
+        act = ACTIONS[action]
+        data = lifecycle.HANDLERS[action](dossier, actor=actor, at=at, **params)
+        dossier.status = act.target
+        dossier.save()
+        _record(
+            dossier,
+            actor=actor,
+            action=action,
+            at=at,
+            from_status="",
+            agency_id=agency_id,
+            note=data.pop("note", ""),
+            data=data,
+        )
+    return dossier
+
+
+def dossier_guide_incomplete(
+    *, actor, procedure, agency, channel, applicant, documents, missing: str, dossier_id=None
+) -> Dossier:
+    """Form 02 at intake: tell once and fully what is missing; no code (Decree 61 art. 18)."""
+    return _intake_refusal(
+        action="guide_incomplete",
+        actor=actor,
+        procedure=procedure,
+        agency=agency,
+        channel=channel,
+        applicant=applicant,
+        documents=documents,
+        dossier_id=dossier_id,
+        params={"content": missing},
+    )
+
+
+def dossier_refuse_intake(
+    *, actor, procedure, agency, channel, applicant, documents, reason: str, dossier_id=None
+) -> Dossier:
+    """Form 03: refuse to receive, with the reason; no code, closed."""
+    return _intake_refusal(
+        action="refuse_intake",
+        actor=actor,
+        procedure=procedure,
+        agency=agency,
+        channel=channel,
+        applicant=applicant,
+        documents=documents,
+        dossier_id=dossier_id,
+        params={"reason": reason},
+    )
+
+
+# --- the lifecycle ---------------------------------------------------------------------
+
+
+def _acting_agencies(action: Action, dossier: Dossier) -> list[int | None]:
+    """Which agencies' roles may perform the action on this dossier.
+
+    The one-stop desk of the receiving agency receives, collects and returns even while
+    another agency holds the dossier; processing and decisions belong to the agency that
+    holds it; the receiving agency also answers for the appointment (form 04); a transfer
+    comes back either sent by the coordinating agency or taken back by the sender.
+    """
+    if action.permission in {"receive", "return"}:
+        return [dossier.agency_id, dossier.current_agency_id]
+    if action.name == "apologize":
+        return [dossier.current_agency_id, dossier.agency_id]
+    if action.name == "transfer_back":
+        transfer = lifecycle.open_transfer(dossier)
+        return [dossier.current_agency_id, transfer.from_agency_id if transfer else None]
+    return [dossier.current_agency_id]
+
+
+def _check_params(action: Action, params: dict) -> None:
+    """Unknown parameters are a programming error; missing ones are the user's to fix."""
+    signature = inspect.signature(lifecycle.HANDLERS[action.name])
+    accepted = {
+        name
+        for name, p in signature.parameters.items()
+        if p.kind == inspect.Parameter.KEYWORD_ONLY and name not in {"actor", "at"}
+    }
+    unknown = set(params) - accepted
+    if unknown:
+        raise TypeError(f"action {action.name} takes no {', '.join(sorted(unknown))}")
+    missing = sorted(
+        name
+        for name in accepted
+        if signature.parameters[name].default is inspect.Parameter.empty and name not in params
+    )
+    if missing:
+        raise TransitionNotAllowed(
+            _("Thiếu thông tin cho thao tác “%(action)s”: %(fields)s.")
+            % {"action": action.label, "fields": ", ".join(missing)}
+        )
+
+
+def dossier_transition(
+    *, actor, dossier_id, action: str, note: str = "", at: datetime | None = None, **params
+) -> Dossier:
+    """Apply one workflow action: status, clock, history row, outbox row, kick."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        dossier = _lock(dossier_id)
+        act = check_transition(action, dossier.status)
+        agency_id = _check_can(actor, act.permission, _acting_agencies(act, dossier))
+        _check_params(act, params)
+        from_status, due_before = dossier.status, dossier.due_at
+        data = lifecycle.HANDLERS[action](dossier, actor=actor, at=at, **params)
+        extra_note = data.pop("note", "")
+        if act.target is not None:
+            dossier.status = act.target
+        dossier.save()
+        _record(
+            dossier,
+            actor=actor,
+            action=action,
+            at=at,
+            from_status=from_status,
+            agency_id=agency_id,
+            note="\n".join(n for n in (extra_note, note.strip()) if n),
+            due_before=due_before,
+            data=data,
+        )
+    return dossier
+
+
+# --- the applicant's rating ------------------------------------------------------------
+
+
+def dossier_rate(*, dossier_id, levels: dict, comment: str = "") -> Rating:
+    """The applicant's one rating of a returned dossier (Decree 61/2018 art. 31)."""
+    values = {}
+    for name in RATING_FIELDS:
+        raw = levels.get(name)
+        if raw is None and name == "overall":
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            value = 0
+        if not 1 <= value <= 5:
+            raise TransitionNotAllowed(_("Mỗi tiêu chí cần được đánh giá từ 1 đến 5."))
+        values[name] = value
+    if "overall" not in values:
+        values["overall"] = round(sum(values.values()) / len(values))
+    at = timezone.now()
+    with transaction.atomic():
+        dossier = _lock(dossier_id)
+        if dossier.status != Status.RETURNED:
+            raise TransitionNotAllowed(_("Chỉ đánh giá được hồ sơ đã trả kết quả."))
+        if Rating.objects.filter(dossier=dossier).exists():
+            raise TransitionNotAllowed(_("Hồ sơ này đã được đánh giá."))
+        try:
+            with transaction.atomic():
+                rating = Rating.objects.create(
+                    dossier=dossier, created_at=at, comment=comment.strip(), **values
+                )
+        except IntegrityError:
+            raise TransitionNotAllowed(_("Hồ sơ này đã được đánh giá.")) from None
+        _record(
+            dossier,
+            actor=None,
+            action="rate",
+            at=at,
+            from_status=dossier.status,
+            agency_id=dossier.agency_id,
+            due_before=dossier.due_at,
+            data={"levels": values},
+        )
+    return rating
