@@ -1,8 +1,47 @@
-"""Celery tasks of the dossiers app (thin wrappers around services)."""
+"""Celery tasks of the dossiers app (thin wrappers around dossiers.sync)."""
+
+from __future__ import annotations
+
+import logging
 
 from celery import shared_task
 
+from . import sync
 
-@shared_task(name="dossiers.deliver_outbox", acks_late=True)
-def deliver_outbox(dossier_id: int) -> None:
-    """Deliver pending outbox rows of one dossier to DVCQG (implemented by the sync work)."""
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="dossiers.deliver_outbox", bind=True, acks_late=True, max_retries=8)
+def deliver_outbox(self, dossier_id: int) -> dict:
+    """Deliver one dossier's pending outbox rows to DVCQG, in order, retrying with backoff.
+
+    After max_retries the periodic sweep keeps trying (rows keep their next_attempt_at),
+    so giving up here never loses a message.
+    """
+    result = sync.deliver_pending(dossier_id=dossier_id)
+    # In-process (eager) runs never sleep in a request: the sweep retries for them.
+    retrying = not self.request.is_eager and self.request.retries < self.max_retries
+    if retrying and result.busy:
+        # Another worker holds this dossier; look again shortly in case it just finished.
+        raise self.retry(countdown=2)
+    if retrying and result.retry_in is not None:
+        raise self.retry(countdown=result.retry_in)
+    return {"delivered": result.delivered, "pending": result.pending, "busy": result.busy}
+
+
+@shared_task(name="dossiers.sweep_outbox", acks_late=True)
+def sweep_outbox(limit: int = 1000) -> dict:
+    """Beat: re-kick dossiers whose rows are due (their kick was lost or is retrying)."""
+    from hanoi_cchc.idempotency import purge_expired
+
+    ids = sync.due_dossier_ids(limit=limit)
+    kicked = 0
+    for dossier_id in ids:
+        try:
+            deliver_outbox.delay(dossier_id)
+            kicked += 1
+        except Exception:  # broker down: the next sweep will try again
+            log.warning("sweep could not enqueue dossier %s", dossier_id, exc_info=True)
+            break
+    purged = purge_expired()
+    return {"due": len(ids), "kicked": kicked, "idempotency_purged": purged}
