@@ -148,6 +148,13 @@ def timeliness_for(done_at: datetime, due_at: datetime | None) -> str:
     return Timeliness.LATE
 
 
+def is_working_day(moment: datetime) -> bool:
+    """Whether the Hanoi date of `moment` is a working day of the edited calendar."""
+    from .calendar_store import get_calendar
+
+    return get_calendar().is_working_day(moment.astimezone(local_tz()).date())
+
+
 def end_of_office_day(day: date, agency: Agency) -> datetime:
     """A date given alone (e.g. a new appointment) means the end of that office day."""
     closing = agency.afternoon_end

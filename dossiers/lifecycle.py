@@ -252,6 +252,8 @@ def _apologize(dossier: Dossier, *, actor, at: datetime, reason: str, new_due_at
         )
     if new_due_at <= dossier.due_at:
         raise TransitionNotAllowed(_("Ngày hẹn mới phải sau hạn trả kết quả hiện tại."))
+    if not clock.is_working_day(new_due_at):
+        raise TransitionNotAllowed(_("Ngày hẹn mới phải là ngày làm việc."))
     Apology.objects.create(
         dossier=dossier,
         created_at=at,
