@@ -5,4 +5,5 @@ from . import views
 app_name = "procedures"
 urlpatterns = [
     path("", views.procedure_list, name="list"),
+    path("<str:national_code>/", views.procedure_detail, name="detail"),
 ]
