@@ -1,0 +1,171 @@
+"""Presentation helpers shared by the officials' pages, the public lookup and the PDF forms.
+
+Nothing here writes or scopes: callers pass a dossier they were allowed to see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .workflow import ACTIONS, OPEN_STATUSES, Status, Timeliness
+
+# Who acts, by the permission an action needs (procedures.access.ROLE_ACTIONS). The public
+# sees the agency and this role, never an official's name.
+ROLE_BY_PERMISSION = {
+    "receive": _("Bộ phận Tiếp nhận và Trả kết quả"),
+    "return": _("Bộ phận Tiếp nhận và Trả kết quả"),
+    "process": _("Chuyên viên xử lý"),
+    "decide": _("Lãnh đạo cơ quan"),
+}
+# Events written by intake services that are not workflow actions.
+EXTRA_ACTIONS = {
+    "receive": (_("Tiếp nhận hồ sơ"), "receive"),
+    "submit_online": (_("Nộp hồ sơ trực tuyến"), None),
+    "submit": (_("Nộp hồ sơ trực tuyến"), None),
+    "rate": (_("Đánh giá mức độ hài lòng"), None),
+}
+# Actions whose note is addressed to the applicant and may be shown on the public page.
+PUBLIC_NOTE_ACTIONS = frozenset(
+    {"guide_incomplete", "refuse_intake", "request_supplement", "apologize", "refuse"}
+)
+
+
+def action_label(name: str) -> str:
+    if name in ACTIONS:
+        return str(ACTIONS[name].label)
+    if name in EXTRA_ACTIONS:
+        return str(EXTRA_ACTIONS[name][0])
+    return name
+
+
+def action_role(name: str) -> str:
+    permission = ACTIONS[name].permission if name in ACTIONS else None
+    if permission is None and name in EXTRA_ACTIONS:
+        permission = EXTRA_ACTIONS[name][1]
+    if permission is None:
+        return str(_("Người nộp hồ sơ")) if name in EXTRA_ACTIONS else ""
+    return str(ROLE_BY_PERMISSION.get(permission, ""))
+
+
+def status_label(value: str) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value or ""
+
+
+def judge(at: datetime | None, due: datetime | None) -> str:
+    """Early / on time / late at date granularity (Circular 01/2018 indicator 1)."""
+    if not at or not due:
+        return ""
+    at_day, due_day = timezone.localtime(at).date(), timezone.localtime(due).date()
+    if at > due and at_day > due_day:
+        return Timeliness.LATE
+    if at_day < due_day:
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME
+
+
+def timeliness_label(value: str) -> str:
+    try:
+        return str(Timeliness(value).label)
+    except ValueError:
+        return ""
+
+
+@dataclass
+class TimelineRow:
+    at: datetime
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    agency: str
+    role: str
+    actor: str  # empty on public pages
+    note: str
+    due_before: datetime | None
+    due_after: datetime | None
+
+    @property
+    def due_changed(self) -> bool:
+        return self.due_after is not None and self.due_after != self.due_before
+
+
+def timeline(events, *, public: bool) -> list[TimelineRow]:
+    """History rows in order; on public pages without names and with only notes for them."""
+    rows = []
+    for event in events:
+        actor = ""
+        if not public and event.actor_id:
+            full = f"{event.actor.last_name} {event.actor.first_name}".strip()
+            actor = full or event.actor.get_username()
+        note = event.note
+        if public and event.action not in PUBLIC_NOTE_ACTIONS:
+            note = ""
+        rows.append(
+            TimelineRow(
+                at=event.at,
+                action=event.action,
+                label=action_label(event.action),
+                from_status=status_label(event.from_status),
+                to_status=status_label(event.to_status),
+                agency=event.agency.name if event.agency_id else "",
+                role=action_role(event.action),
+                actor=actor,
+                note=note,
+                due_before=event.due_before,
+                due_after=event.due_after,
+            )
+        )
+    return rows
+
+
+def explanation(dossier) -> dict:
+    """The deadline engine's JSON explanation, normalised for templates.
+
+    Known keys are pulled out (rule, start, skipped days with reasons); anything else is
+    kept as label/value pairs so nothing the engine says is hidden.
+    """
+    raw = dossier.due_explanation or {}
+    if not isinstance(raw, dict):
+        return {"rule": str(raw), "skipped": [], "details": []}
+    skipped = []
+    for item in raw.get("skipped") or raw.get("skipped_days") or []:
+        if isinstance(item, dict):
+            skipped.append(
+                {
+                    "date": item.get("date") or item.get("day") or "",
+                    "reason": item.get("reason") or item.get("name") or "",
+                }
+            )
+        else:
+            skipped.append({"date": str(item), "reason": ""})
+    known = {"rule", "skipped", "skipped_days", "summary", "text"}
+    details = [
+        (key, value)
+        for key, value in raw.items()
+        if key not in known and isinstance(value, str | int | float) and value != ""
+    ]
+    return {
+        "rule": raw.get("rule") or raw.get("summary") or raw.get("text") or "",
+        "skipped": skipped,
+        "details": details,
+    }
+
+
+def is_overdue(dossier, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return dossier.status in OPEN_STATUSES and dossier.due_at is not None and dossier.due_at < now
+
+
+def days_left(dossier, now: datetime | None = None) -> int | None:
+    """Calendar days until the due date (negative when overdue); None without a deadline."""
+    if dossier.due_at is None or dossier.status not in OPEN_STATUSES:
+        return None
+    now = now or timezone.now()
+    return (timezone.localtime(dossier.due_at).date() - timezone.localtime(now).date()).days
