@@ -261,6 +261,25 @@ CELERY_BEAT_SCHEDULE["dossiers.sweep_outbox"] = {
     "schedule": env_int("DVCQG_SWEEP_SECONDS", 60),
 }
 # --- end sync
+# --- indicators (issue 4): statistics recomputes (see indicators/tasks.py).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["indicators.sweep_changes"] = {
+    # Dossier changes whose after-commit kick was lost (watermark of updated_at).
+    "task": "indicators.sweep_changes",
+    "schedule": env_int("INDICATORS_SWEEP_SECONDS", 300),
+}
+CELERY_BEAT_SCHEDULE["indicators.recompute_recent_months"] = {
+    # Overdue counts of the current and previous month move with the clock.
+    "task": "indicators.recompute_recent_months",
+    "schedule": env_int("INDICATORS_RECENT_SECONDS", 1800),
+}
+CELERY_BEAT_SCHEDULE["indicators.recompute_year"] = {
+    # Nightly full recompute of the current year repairs anything that slipped through.
+    "task": "indicators.recompute_year",
+    "schedule": crontab(hour=1, minute=30),
+}
+# --- end indicators
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
