@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,6 +38,12 @@ class YearFilter(admin.SimpleListFilter):
 
 
 class CalendarDayForm(forms.ModelForm):
+    # Vietnamese write dates day first; Django's "vi" locale has no input formats, so the
+    # default would read 04/12/2026 as 12 April. The admin date picker writes ISO dates.
+    date = forms.DateField(
+        label=_("ngày"), input_formats=["%d/%m/%Y", "%Y-%m-%d"], widget=AdminDateWidget
+    )
+
     class Meta:
         model = CalendarDay
         fields = ["date", "kind", "name", "decision"]
