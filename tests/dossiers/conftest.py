@@ -54,3 +54,19 @@ def act(leader_a):
         )
 
     return _act
+
+
+@pytest.fixture
+def leader_b(agency_b):
+    from procedures.models import Membership
+    from tests.factories import MembershipFactory, UserFactory
+
+    return MembershipFactory(
+        user=UserFactory(username="lanhdao_b"), agency=agency_b, role=Membership.Role.LEADER
+    ).user
+
+
+@pytest.fixture
+def received(receive):
+    """A dossier received Monday 1 March 2021 09:00, due Monday 8 March 17:00."""
+    return receive(hanoi(2021, 3, 1, 9, 0))

@@ -1,0 +1,374 @@
+"""The lifecycle actions through dossier_transition (Decree 61/2018; Circular 01/2018)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import transaction
+
+from dossiers import services
+from dossiers.models import Apology, DossierEvent, OutboxMessage, Transfer
+from dossiers.workflow import ACTIONS, Status, Timeliness, TransitionNotAllowed, allowed_actions
+
+from .factories import DossierFactory
+from .lifecycle_fixtures import hanoi
+
+MON = hanoi(2021, 3, 1, 9, 0)  # receipt; due Monday 8 March 17:00
+
+
+def test_a_dossier_goes_from_receipt_to_return_with_one_history_row_per_step(
+    received, act, desk_a, leader_a
+):
+    act(received, "start_processing", hanoi(2021, 3, 2, 8, 0))
+    act(received, "mark_result_ready", hanoi(2021, 3, 5, 10, 0))
+    dossier = act(received, "return_result", hanoi(2021, 3, 5, 14, 0), actor=desk_a)
+    assert dossier.status == Status.RETURNED
+    assert dossier.timeliness == Timeliness.EARLY
+    assert dossier.returned_at == dossier.closed_at == hanoi(2021, 3, 5, 14, 0)
+    steps = list(dossier.events.values_list("action", "from_status", "to_status", "actor"))
+    assert steps == [
+        ("receive", "", Status.RECEIVED, desk_a.pk),
+        ("start_processing", Status.RECEIVED, Status.PROCESSING, leader_a.pk),
+        ("mark_result_ready", Status.PROCESSING, Status.RESULT_READY, leader_a.pk),
+        ("return_result", Status.RESULT_READY, Status.RETURNED, desk_a.pk),
+    ]
+    assert OutboxMessage.objects.filter(dossier=dossier).count() == 4
+    assert set(OutboxMessage.objects.filter(dossier=dossier).values_list("kind", flat=True)) == {
+        "create",
+        "update",
+    }
+    last = OutboxMessage.objects.filter(dossier=dossier).latest("id")
+    assert last.payload["status"] == Status.RETURNED
+    assert last.payload["timeliness"] == Timeliness.EARLY
+    assert last.payload["event"]["action"] == "return_result"
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s != Status.SUBMITTED])
+def test_every_action_outside_the_map_is_refused_with_a_message(status, sysadmin):
+    dossier = DossierFactory(status=status)
+    allowed = {a.name for a in allowed_actions(status)}
+    for name in set(ACTIONS) - allowed:
+        with pytest.raises(TransitionNotAllowed) as refused:
+            services.dossier_transition(actor=sysadmin, dossier_id=dossier.pk, action=name)
+        assert "Không thể" in refused.value.message
+    assert DossierEvent.objects.filter(dossier=dossier).count() == 1
+
+
+def test_an_unknown_action_or_dossier_is_refused_with_a_message(received, leader_a):
+    with pytest.raises(TransitionNotAllowed, match="không tồn tại"):
+        services.dossier_transition(actor=leader_a, dossier_id=received.pk, action="teleport")
+    with pytest.raises(TransitionNotAllowed, match="Không tìm thấy"):
+        services.dossier_transition(actor=leader_a, dossier_id=10**9, action="start_processing")
+
+
+def test_a_missing_parameter_is_a_message_not_a_crash(received, act):
+    with pytest.raises(TransitionNotAllowed, match="Thiếu thông tin"):
+        act(received, "request_supplement", hanoi(2021, 3, 2, 9, 0))
+
+
+@pytest.mark.parametrize(
+    ("who", "action"),
+    [
+        ("desk_a", "start_processing"),  # the desk receives and returns, it does not process
+        ("specialist_a", "refuse"),  # refusing is the leader's decision
+        ("leader_b", "start_processing"),  # another agency's leader
+        ("inspector", "start_processing"),  # inspectors read, they do not act
+        ("outsider", "start_processing"),
+    ],
+)
+def test_roles_and_agencies_limit_who_may_act(request, who, action, received):
+    actor = request.getfixturevalue(who)
+    params = {"reason": "Không đủ điều kiện."} if action == "refuse" else {}
+    with pytest.raises(TransitionNotAllowed, match="không có quyền"):
+        services.dossier_transition(actor=actor, dossier_id=received.pk, action=action, **params)
+    received.refresh_from_db()
+    assert received.status == Status.RECEIVED
+
+
+def test_a_rolled_back_transition_leaves_no_history_and_no_outbox(received, act):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        act(received, "start_processing", hanoi(2021, 3, 2, 8, 0))
+        raise RuntimeError("crash after the service")
+    received.refresh_from_db()
+    assert received.status == Status.RECEIVED
+    assert received.events.count() == 1
+    assert OutboxMessage.objects.filter(dossier=received).count() == 1
+
+
+def test_history_rows_are_never_changed_by_later_actions(received, act):
+    first = DossierEvent.objects.get(dossier=received)
+    snapshot = DossierEvent.objects.filter(pk=first.pk).values().get()
+    act(received, "start_processing", hanoi(2021, 3, 2, 8, 0))
+    act(
+        received,
+        "apologize",
+        hanoi(2021, 3, 3, 8, 0),
+        reason="Chờ xác minh.",
+        new_due_at=date(2021, 3, 12),
+    )
+    assert DossierEvent.objects.filter(pk=first.pk).values().get() == snapshot
+
+
+# --- supplement (Decree 61/2018 art. 19(4)) ------------------------------------------
+
+
+def test_a_supplement_may_be_requested_up_to_the_third_working_day_after_receipt(received, act):
+    dossier = act(received, "request_supplement", hanoi(2021, 3, 4, 16, 0), content="Bản vẽ")
+    assert dossier.status == Status.SUPPLEMENT_REQUESTED
+    assert dossier.events.latest("id").data["working_days_after_receipt"] == 3
+
+
+def test_a_supplement_requested_on_the_fourth_working_day_is_refused(received, act):
+    with pytest.raises(TransitionNotAllowed, match="3 ngày làm việc"):
+        act(received, "request_supplement", hanoi(2021, 3, 5, 8, 0), content="Bản vẽ")
+
+
+def test_weekends_do_not_count_towards_the_supplement_limit(receive, act):
+    thursday = receive(hanoi(2021, 3, 4, 9, 0))
+    # Fri 5, Mon 8, Tue 9: the third working day is Tuesday.
+    assert act(thursday, "request_supplement", hanoi(2021, 3, 9, 16, 0), content="x").status == (
+        Status.SUPPLEMENT_REQUESTED
+    )
+    wednesday_case = receive(hanoi(2021, 3, 4, 9, 30))
+    with pytest.raises(TransitionNotAllowed):
+        act(wednesday_case, "request_supplement", hanoi(2021, 3, 10, 8, 0), content="x")
+
+
+def test_a_procedure_may_allow_a_longer_supplement_limit(received, act, proc5):
+    proc5.supplement_request_days = 5
+    proc5.save()
+    dossier = act(received, "request_supplement", hanoi(2021, 3, 8, 9, 0), content="x")
+    assert dossier.status == Status.SUPPLEMENT_REQUESTED
+
+
+def test_a_supplement_is_requested_only_once(received, act, desk_a):
+    act(received, "request_supplement", hanoi(2021, 3, 2, 9, 0), content="Bản vẽ")
+    act(received, "receive_supplement", hanoi(2021, 3, 3, 9, 0), actor=desk_a)
+    with pytest.raises(TransitionNotAllowed, match="một lần"):
+        act(received, "request_supplement", hanoi(2021, 3, 3, 10, 0), content="Thêm nữa")
+
+
+def test_the_supplemented_dossier_restarts_the_period_from_zero(received, act, desk_a):
+    act(received, "request_supplement", hanoi(2021, 3, 2, 10, 0), content="Bản vẽ")
+    dossier = act(received, "receive_supplement", hanoi(2021, 3, 10, 10, 0), actor=desk_a)
+    assert dossier.status == Status.PROCESSING
+    assert dossier.due_at == hanoi(2021, 3, 17, 17, 0)
+    assert dossier.clock_started_at == hanoi(2021, 3, 10, 10, 0)
+    event = dossier.events.latest("id")
+    assert (event.due_before, event.due_after) == (hanoi(2021, 3, 8, 17, 0), dossier.due_at)
+    assert event.data["rule"] == "restart"
+    assert dossier.supplements.get().received_at == hanoi(2021, 3, 10, 10, 0)
+
+
+def test_under_the_pause_rule_the_due_time_moves_by_the_working_days_waited(
+    received, act, desk_a, settings
+):
+    settings.SUPPLEMENT_CLOCK_RULE = "pause"
+    act(received, "request_supplement", hanoi(2021, 3, 2, 10, 0), content="Bản vẽ")
+    dossier = act(received, "receive_supplement", hanoi(2021, 3, 4, 10, 0), actor=desk_a)
+    # Waited Wed 3 and Thu 4 (2 working days): due Monday 8 → Wednesday 10 March.
+    assert dossier.due_at == hanoi(2021, 3, 10, 17, 0)
+    assert dossier.paused_at is None
+    assert dossier.events.latest("id").data["rule"] == "pause"
+
+
+def test_a_dossier_waiting_for_a_supplement_is_not_overdue(received, act):
+    dossier = act(received, "request_supplement", hanoi(2021, 3, 2, 10, 0), content="x")
+    assert dossier.due_at < hanoi(2030, 1, 1)
+    assert not dossier.is_overdue
+
+
+# --- apology and new appointment (form 04) --------------------------------------------
+
+
+def test_an_apology_sets_the_new_appointment_once(received, act):
+    dossier = act(
+        received,
+        "apologize",
+        hanoi(2021, 3, 5, 9, 0),
+        reason="Cần lấy ý kiến cơ quan liên quan.",
+        new_due_at=date(2021, 3, 12),
+    )
+    assert dossier.status == Status.RECEIVED  # an apology does not change the status
+    assert dossier.due_at == hanoi(2021, 3, 12, 17, 0) and dossier.extended
+    apology = Apology.objects.get(dossier=dossier)
+    assert (apology.old_due_at, apology.new_due_at) == (hanoi(2021, 3, 8, 17, 0), dossier.due_at)
+    event = dossier.events.latest("id")
+    assert (event.due_before, event.due_after) == (apology.old_due_at, apology.new_due_at)
+    with pytest.raises(TransitionNotAllowed, match="một lần"):
+        act(
+            received,
+            "apologize",
+            hanoi(2021, 3, 6, 9, 0),
+            reason="Lần nữa",
+            new_due_at=date(2021, 3, 19),
+        )
+
+
+def test_an_apology_less_than_a_day_before_the_due_time_is_refused(received, act):
+    with pytest.raises(TransitionNotAllowed, match="01 ngày"):
+        act(
+            received,
+            "apologize",
+            hanoi(2021, 3, 7, 17, 30),
+            reason="Muộn",
+            new_due_at=date(2021, 3, 12),
+        )
+    assert not Apology.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("new_due", "message"),
+    [(date(2021, 3, 8), "phải sau"), (date(2021, 3, 13), "ngày làm việc")],
+)
+def test_the_new_appointment_must_be_a_later_working_day(received, act, new_due, message):
+    with pytest.raises(TransitionNotAllowed, match=message):
+        act(received, "apologize", hanoi(2021, 3, 3, 9, 0), reason="x", new_due_at=new_due)
+
+
+def test_after_an_apology_timeliness_is_judged_against_the_new_date(received, act):
+    act(received, "apologize", hanoi(2021, 3, 3, 9, 0), reason="x", new_due_at=date(2021, 3, 12))
+    dossier = act(received, "mark_result_ready", hanoi(2021, 3, 11, 9, 0))
+    assert dossier.timeliness == Timeliness.EARLY
+
+
+# --- transfers between agencies (one-stop inter-agency) --------------------------------
+
+
+def test_a_transfer_has_its_own_sub_deadline_and_timeliness(
+    received, act, agency_a, agency_b, leader_b
+):
+    act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
+    dossier = act(
+        received,
+        "transfer",
+        hanoi(2021, 3, 2, 10, 0),
+        to_agency_id=agency_b.pk,
+        limit_value="2",
+        limit_unit="working_days",
+    )
+    transfer = Transfer.objects.get(dossier=dossier)
+    assert dossier.status == Status.TRANSFERRED and dossier.current_agency == agency_b
+    assert transfer.due_at == hanoi(2021, 3, 4, 17, 0)
+    assert (transfer.from_agency, transfer.to_agency) == (agency_a, agency_b)
+    # Agency B now holds it; A's own overall due time is unchanged.
+    assert dossier.due_at == hanoi(2021, 3, 8, 17, 0)
+
+    back = act(received, "transfer_back", hanoi(2021, 3, 5, 9, 0), actor=leader_b)
+    transfer.refresh_from_db()
+    assert back.status == Status.PROCESSING and back.current_agency == agency_a
+    assert transfer.timeliness == Timeliness.LATE
+    assert back.events.latest("id").agency == agency_b
+
+
+def test_a_transfer_to_the_same_agency_or_nowhere_is_refused(received, act, agency_a):
+    act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
+    with pytest.raises(TransitionNotAllowed, match="chính cơ quan"):
+        act(
+            received,
+            "transfer",
+            hanoi(2021, 3, 2, 10, 0),
+            to_agency_id=agency_a.pk,
+            limit_value=2,
+            limit_unit="working_days",
+        )
+    with pytest.raises(TransitionNotAllowed, match="Không tìm thấy"):
+        act(
+            received,
+            "transfer",
+            hanoi(2021, 3, 2, 10, 0),
+            to_agency_id=10**9,
+            limit_value=2,
+            limit_unit="working_days",
+        )
+
+
+def test_the_sending_agency_loses_processing_rights_while_the_dossier_is_away(
+    received, act, agency_b, leader_a
+):
+    act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
+    act(
+        received,
+        "transfer",
+        hanoi(2021, 3, 2, 10, 0),
+        to_agency_id=agency_b.pk,
+        limit_value=2,
+        limit_unit="working_days",
+    )
+    with pytest.raises(TransitionNotAllowed, match="không có quyền"):
+        act(received, "refuse", hanoi(2021, 3, 3, 10, 0), reason="x")
+    # ... but may take it back.
+    assert act(received, "transfer_back", hanoi(2021, 3, 3, 11, 0)).status == Status.PROCESSING
+
+
+# --- timeliness (Circular 01/2018 indicator 1, compared by date) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("ready_at", "expected"),
+    [
+        (hanoi(2021, 3, 5, 16, 0), Timeliness.EARLY),
+        (hanoi(2021, 3, 8, 8, 0), Timeliness.ON_TIME),
+        # After the 17:00 due time but on the due date: on time at date granularity.
+        (hanoi(2021, 3, 8, 18, 30), Timeliness.ON_TIME),
+        (hanoi(2021, 3, 9, 8, 0), Timeliness.LATE),
+    ],
+)
+def test_timeliness_is_fixed_when_the_result_is_ready(received, act, ready_at, expected):
+    dossier = act(received, "mark_result_ready", ready_at)
+    assert dossier.timeliness == expected
+    assert dossier.result_ready_at == ready_at
+    # Returning later does not change it.
+    returned = act(received, "return_result", ready_at + timedelta(days=3))
+    assert returned.timeliness == expected
+
+
+@pytest.mark.parametrize("action", ["refuse", "withdraw"])
+def test_refused_and_withdrawn_dossiers_get_no_timeliness(received, act, action):
+    params = {"reason": "Không đủ điều kiện cấp phép."} if action == "refuse" else {}
+    dossier = act(received, action, hanoi(2021, 3, 10, 9, 0), **params)
+    assert dossier.timeliness == ""
+    assert dossier.closed_at == hanoi(2021, 3, 10, 9, 0)
+    assert not dossier.is_overdue
+
+
+def test_refusal_needs_a_reason(received, act):
+    with pytest.raises(TransitionNotAllowed, match="lý do"):
+        act(received, "refuse", hanoi(2021, 3, 3, 9, 0), reason="  ")
+
+
+# --- fees -------------------------------------------------------------------------------
+
+
+def test_fees_are_requested_then_recorded_as_paid(received, act, desk_a):
+    act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
+    with pytest.raises(TransitionNotAllowed, match="phí"):
+        act(received, "request_fee", hanoi(2021, 3, 2, 9, 0), fee_amount="-5")
+    dossier = act(received, "request_fee", hanoi(2021, 3, 2, 9, 0), fee_amount=50000)
+    assert dossier.status == Status.AWAITING_FEE and dossier.fee_amount == 50000
+    dossier = act(received, "record_fee_paid", hanoi(2021, 3, 2, 15, 0), actor=desk_a)
+    assert dossier.status == Status.PROCESSING
+    assert dossier.fee_paid_at == hanoi(2021, 3, 2, 15, 0)
+
+
+# --- the applicant's rating -------------------------------------------------------------
+
+
+def test_a_returned_dossier_is_rated_once(received, act):
+    with pytest.raises(TransitionNotAllowed, match="đã trả kết quả"):
+        services.dossier_rate(
+            dossier_id=received.pk,
+            levels=dict.fromkeys(["time", "contacts", "information", "attitude", "result"], 5),
+        )
+    act(received, "mark_result_ready", hanoi(2021, 3, 5, 9, 0))
+    act(received, "return_result", hanoi(2021, 3, 5, 10, 0))
+    levels = {"time": 5, "contacts": 4, "information": 4, "attitude": 5, "result": 5}
+    rating = services.dossier_rate(dossier_id=received.pk, levels=levels, comment=" Tốt ")
+    assert rating.overall == 5 and rating.comment == "Tốt"
+    assert received.events.latest("id").action == "rate"
+    with pytest.raises(TransitionNotAllowed, match="đã được đánh giá"):
+        services.dossier_rate(dossier_id=received.pk, levels=levels)
+
+
+def test_rating_levels_must_be_between_one_and_five(received):
+    with pytest.raises(TransitionNotAllowed, match="từ 1 đến 5"):
+        services.dossier_rate(dossier_id=received.pk, levels={"time": 9})
