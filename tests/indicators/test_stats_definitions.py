@@ -14,12 +14,18 @@ from indicators.services import stats_full_recompute, stats_refresh_dossier
 
 from .conftest import at, make_dossier
 
+_at = at
+
 NOW = at(2026, 11, 20, 10)
 
 
-def build_fixture(procedure, agency):
-    """Dossiers around October and November 2026, with the figures they must give."""
+def build_fixture(procedure, agency, year=2026):
+    """Dossiers around October and November of a year, with the figures they must give."""
     p, a = procedure, agency
+
+    def at(y, *args):
+        return _at(year + y - 2026, *args)
+
     ds = [
         # Received in September, still open and overdue since 10 October.
         make_dossier(p, a, received=at(2026, 9, 25), due=at(2026, 10, 10)),
@@ -153,9 +159,22 @@ EXPECTED = {
 }
 
 
-def snapshot():
+# The same fixture in a past year: November is complete, so "open" is judged on 30/11
+# 24:00 and the dossier due 25/11 is overdue too.
+EXPECTED_PAST = {
+    **EXPECTED,
+    date(2026, 11, 1): {**EXPECTED[date(2026, 11, 1)], "open_overdue": 3, "open_not_due": 1},
+    # The four still open are carried into December and overdue by its end.
+    date(2026, 12, 1): {"carried_over": 4, "open_overdue": 4},
+}
+
+
+def snapshot(year=None):
     out = {}
-    for row in MonthlyStat.objects.values("month", *MonthlyStat.COUNT_FIELDS):
+    rows = MonthlyStat.objects.all()
+    if year:
+        rows = rows.filter(month__year=year)
+    for row in rows.values("month", *MonthlyStat.COUNT_FIELDS):
         month = row.pop("month")
         out[month] = {k: v for k, v in row.items() if v}
     return out
@@ -213,3 +232,10 @@ def test_month_boundaries_are_hanoi_time(procedure, agency_a, hour, month):
         stats_full_recompute(first=date(2026, 10, 1), last=date(2026, 11, 1))
     row = MonthlyStat.objects.get(received=1)
     assert row.month == date(2026, month, 1)
+
+
+def test_a_past_year_judges_open_dossiers_at_the_month_end(procedure, agency_a):
+    build_fixture(procedure, agency_a, year=2024)
+    stats_full_recompute(year=2024)
+    expected = {m.replace(year=2024): v for m, v in EXPECTED_PAST.items()}
+    assert snapshot(2024) == expected
