@@ -311,13 +311,16 @@ def compute_due(
     calendar: WorkCalendar,
     hours: OfficeHours,
     apply_cutoff: bool = True,
+    explain: bool = True,
 ) -> DueResult:
     """The due time of a period of `value` `unit` for a dossier received at `received_at`.
 
     explanation keys: rule, unit, value, received_at, start (effective receipt instant),
-    start_reason, first_day (first day counted, day units), last_day, skipped (list of
-    {date, reason}), skipped_weekend_days / skipped_other_days (counts), due_at, law, lines
-    (Vietnamese sentences for the official and the applicant).
+    start_reason, cutoff, first_day (first day counted), nominal_last_day (calendar days and
+    months), last_day, skipped (list of {date, reason}), skipped_weekend_days,
+    skipped_other_days, made_up_days, due_at, law, lines (Vietnamese sentences for the
+    official and the applicant). With explain=False (bulk recomputation, benchmarks) only
+    rule, unit, value, start, start_reason and due_at are filled.
     """
     if unit not in UNITS:
         raise ValueError(f"unknown time unit {unit!r}")
@@ -327,114 +330,159 @@ def compute_due(
     day, position, reason = effective_receipt(
         received_at=received_at, calendar=calendar, hours=hours, apply_cutoff=apply_cutoff
     )
-    start = datetime.combine(day, hours.clock_at(position), tzinfo=hours.tz)
     if reason == "in_hours":
         start = received_at.astimezone(hours.tz)
-    law = ["Bộ luật Dân sự 2015, Điều 147, 148"]
-    if reason == "after_cutoff":
-        law.append("Nghị định 61/2018/NĐ-CP, Điều 18")
-    lines = [
-        f"Tiếp nhận lúc {received_at.astimezone(hours.tz):%H:%M} ngày "
-        f"{_fmt_day(received_at.astimezone(hours.tz).date())}.",
-        _START_LINES[reason].format(
-            cutoff=f"{hours.cutoff:%H:%M}" if hours.cutoff else "",
-            why=calendar.why_not_working(received_at.astimezone(hours.tz).date()),
-        ),
-    ]
-    first_day = None
+    else:
+        start = datetime.combine(day, hours.clock_at(position), tzinfo=hours.tz)
+    first_day = nominal = None
     if unit == "working_hours":
+        rule = "working_hours_from_receipt"
         total = position + int((value * _US_PER_HOUR).to_integral_value(ROUND_CEILING))
         due_at = _locate(calendar, hours, day, total) if total > 0 else start
-        rule = "working_hours_from_receipt"
-        lines.append(
-            f"Thời hạn {_fmt_value(value)} giờ làm việc, tính từ {start:%H:%M} ngày "
-            f"{start:%d/%m/%Y}, chỉ trong giờ làm việc buổi sáng "
-            f"({hours.morning_start:%H:%M}–{hours.morning_end:%H:%M}) và buổi chiều "
-            f"({hours.afternoon_start:%H:%M}–{hours.afternoon_end:%H:%M}) của ngày làm việc."
-        )
     elif unit == "working_days":
         rule = "working_days_from_next_day"
         if value == 0:
             due_at = datetime.combine(day, hours.afternoon_end, tzinfo=hours.tz)
-            lines.append("Thời hạn 0 ngày: trả kết quả trong ngày tiếp nhận.")
         else:
             first_day = calendar.next_working_day(day)
             total = int((value * hours.day_us).to_integral_value(ROUND_CEILING))
             due_at = _locate(calendar, hours, first_day, total)
-            lines.append(
-                f"Thời hạn {_fmt_value(value)} ngày làm việc, bắt đầu từ ngày làm việc "
-                f"tiếp theo ngày tiếp nhận ({_fmt_day(first_day)}), không tính thứ Bảy, "
-                "Chủ nhật và ngày nghỉ lễ, Tết; có tính ngày làm bù "
-                "(Bộ luật Dân sự 2015, Điều 147)."
-            )
     else:
         whole = int(value.to_integral_value(ROUND_CEILING))
         if unit == "calendar_days":
             rule = "calendar_days_next_working_day_if_off"
             nominal = day + timedelta(days=whole)
-            what = f"{whole} ngày"
         else:
             rule = "months_next_working_day_if_off"
             nominal = _add_months(day, whole)
-            what = f"{whole} tháng"
         first_day = day + timedelta(days=1) if whole else day
-        last = calendar.working_day_on_or_after(nominal)
-        due_at = datetime.combine(last, hours.afternoon_end, tzinfo=hours.tz)
+        due_at = datetime.combine(
+            calendar.working_day_on_or_after(nominal), hours.afternoon_end, tzinfo=hours.tz
+        )
+    explanation = {
+        "rule": rule,
+        "unit": unit,
+        "value": str(value),
+        "start": start.isoformat(),
+        "start_reason": reason,
+        "due_at": due_at.isoformat(),
+    }
+    if explain:
+        explanation.update(
+            _explain(
+                received_at=received_at,
+                value=value,
+                unit=unit,
+                calendar=calendar,
+                hours=hours,
+                apply_cutoff=apply_cutoff,
+                day=day,
+                reason=reason,
+                start=start,
+                first_day=first_day,
+                nominal=nominal,
+                due_at=due_at,
+            )
+        )
+    return DueResult(due_at=due_at, explanation=explanation, clock_started_at=start)
+
+
+def _explain(
+    *,
+    received_at: datetime,
+    value: Decimal,
+    unit: str,
+    calendar: WorkCalendar,
+    hours: OfficeHours,
+    apply_cutoff: bool,
+    day: date,
+    reason: str,
+    start: datetime,
+    first_day: date | None,
+    nominal: date | None,
+    due_at: datetime,
+) -> dict:
+    """The why of a due time: days skipped and their reasons, the rule, in Vietnamese."""
+    local = received_at.astimezone(hours.tz)
+    law = ["Bộ luật Dân sự 2015, Điều 147, 148"]
+    if reason == "after_cutoff":
+        law.append("Nghị định 61/2018/NĐ-CP, Điều 18")
+    lines = [
+        f"Tiếp nhận lúc {local:%H:%M} ngày {_fmt_day(local.date())}.",
+        _START_LINES[reason].format(
+            cutoff=f"{hours.cutoff:%H:%M}" if hours.cutoff else "",
+            why=calendar.why_not_working(local.date()),
+        ),
+    ]
+    due_day = due_at.date()
+    if unit == "working_hours":
+        lines.append(
+            f"Thời hạn {_fmt_value(value)} giờ làm việc, tính từ {start:%H:%M} ngày "
+            f"{start:%d/%m/%Y}, chỉ trong giờ làm việc buổi sáng "
+            f"({hours.morning_start:%H:%M}–{hours.morning_end:%H:%M}) và buổi chiều "
+            f"({hours.afternoon_start:%H:%M}–{hours.afternoon_end:%H:%M}) của ngày làm việc "
+            "(Bộ luật Dân sự 2015, Điều 147 khoản 1)."
+        )
+    elif unit == "working_days" and first_day is None:
+        lines.append("Thời hạn 0 ngày làm việc: trả kết quả trong ngày tiếp nhận.")
+    elif unit == "working_days":
+        lines.append(
+            f"Thời hạn {_fmt_value(value)} ngày làm việc, bắt đầu từ ngày làm việc "
+            f"tiếp theo ngày tiếp nhận ({_fmt_day(first_day)}), không tính thứ Bảy, "
+            "Chủ nhật và ngày nghỉ lễ, Tết; có tính ngày làm bù "
+            "(Bộ luật Dân sự 2015, Điều 147 khoản 2)."
+        )
+    else:
+        whole = int(value.to_integral_value(ROUND_CEILING))
+        what = f"{whole} ngày" if unit == "calendar_days" else f"{whole} tháng"
         lines.append(
             f"Thời hạn {what} (tính cả ngày nghỉ), bắt đầu từ ngày tiếp theo ngày tiếp nhận; "
             f"ngày cuối theo lịch là {_fmt_day(nominal)} (Bộ luật Dân sự 2015, Điều 147, 148)."
         )
-        if last != nominal:
+        if due_day != nominal:
             lines.append(
                 f"Ngày {nominal:%d/%m/%Y} là ngày nghỉ ({calendar.why_not_working(nominal)}): "
-                f"thời hạn kết thúc vào ngày làm việc tiếp theo, {_fmt_day(last)} "
+                f"thời hạn kết thúc vào ngày làm việc tiếp theo, {_fmt_day(due_day)} "
                 "(Bộ luật Dân sự 2015, Điều 148 khoản 4)."
             )
         if whole != value:
             lines.append(f"Giá trị {_fmt_value(value)} được làm tròn lên {whole}.")
 
-    due_day = due_at.date()
     skipped = calendar.days_off_between(day, due_day)
     weekend = sum(1 for d, _ in skipped if d.weekday() >= 5 and d not in calendar.days_off)
-    other = len(skipped) - weekend
     listed = (
         skipped
         if len(skipped) <= _MAX_LISTED_SKIPS
         else [(d, why) for d, why in skipped if d in calendar.days_off]
     )
-    if unit in ("working_days", "working_hours") and skipped:
-        named = [f"{d:%d/%m/%Y} ({why})" for d, why in skipped if d in calendar.days_off]
-        text = f"Không tính {weekend} ngày nghỉ cuối tuần"
-        if named:
-            text += f" và {len(named)} ngày nghỉ lễ, Tết, nghỉ bù: " + "; ".join(named)
-        lines.append(text + ".")
-    made_up = [d for d in calendar.working_days if day < d <= due_day and d.weekday() >= 5]
-    if made_up and unit in ("working_days", "working_hours"):
-        lines.append(
-            "Có tính ngày làm bù: "
-            + "; ".join(f"{d:%d/%m/%Y} ({calendar.working_days[d]})" for d in sorted(made_up))
-            + "."
-        )
+    made_up = sorted(d for d in calendar.working_days if day < d <= due_day and d.weekday() >= 5)
+    if unit in ("working_days", "working_hours"):
+        if skipped:
+            named = [f"{d:%d/%m/%Y} ({why})" for d, why in skipped if d in calendar.days_off]
+            text = f"Không tính {weekend} ngày nghỉ cuối tuần"
+            if named:
+                text += f" và {len(named)} ngày nghỉ lễ, Tết, nghỉ bù: " + "; ".join(named)
+            lines.append(text + ".")
+        if made_up:
+            lines.append(
+                "Có tính ngày làm bù: "
+                + "; ".join(f"{d:%d/%m/%Y} ({calendar.working_days[d]})" for d in made_up)
+                + "."
+            )
     lines.append(f"Hạn trả kết quả: {due_at:%H:%M} ngày {_fmt_day(due_day)}.")
-    explanation = {
-        "rule": rule,
-        "unit": unit,
-        "value": str(value),
+    return {
         "received_at": received_at.isoformat(),
-        "start": start.isoformat(),
-        "start_reason": reason,
         "cutoff": hours.cutoff.isoformat() if (apply_cutoff and hours.cutoff) else None,
         "first_day": first_day.isoformat() if first_day else None,
+        "nominal_last_day": nominal.isoformat() if nominal else None,
         "last_day": due_day.isoformat(),
         "skipped": [{"date": d.isoformat(), "reason": why} for d, why in listed],
         "skipped_weekend_days": weekend,
-        "skipped_other_days": other,
-        "made_up_days": [d.isoformat() for d in sorted(made_up)],
-        "due_at": due_at.isoformat(),
+        "skipped_other_days": len(skipped) - weekend,
+        "made_up_days": [d.isoformat() for d in made_up],
         "law": law,
         "lines": lines,
     }
-    return DueResult(due_at=due_at, explanation=explanation, clock_started_at=start)
 
 
 def working_days_after(calendar: WorkCalendar, start: date, end: date) -> int:

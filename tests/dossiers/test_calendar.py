@@ -492,3 +492,15 @@ def test_property_working_hours_until_the_due_time_equal_the_limit(received, val
     )
     used = working_hours_between(CAL, HOURS, result.clock_started_at, result.due_at)
     assert abs(used - value) < Decimal("1e-6")
+
+
+@settings(max_examples=200, deadline=None)
+@given(received=received_strategy, unit=unit_strategy, value=st.decimals(0, 60, places=1))
+def test_property_the_fast_path_without_explanation_gives_the_same_due_time(received, unit, value):
+    full = compute_due(received_at=received, value=value, unit=unit, calendar=CAL, hours=HOURS)
+    fast = compute_due(
+        received_at=received, value=value, unit=unit, calendar=CAL, hours=HOURS, explain=False
+    )
+    assert fast.due_at == full.due_at
+    assert fast.clock_started_at == full.clock_started_at
+    assert "lines" in full.explanation and "lines" not in fast.explanation
