@@ -77,3 +77,13 @@ def received_dossier(agency_a, procedure_a, desk_a):
         due_after=dossier.due_at,
     )
     return dossier
+
+
+def login(client, user):
+    """force_login through ModelBackend (Axes' backend, listed first, cannot load users).
+
+    UserFactory skips the save after set_password, so the stored hash differs from the
+    in-memory one and the session would be dropped: save it first.
+    """
+    user.save(update_fields=["password"])
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

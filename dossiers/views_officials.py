@@ -1,0 +1,415 @@
+"""The officials' pages: intake, worklist, the dossier page and its actions, printed forms.
+
+Thin views: scoping goes through dossiers.selectors, every change through
+dossiers.services; a refusal of the workflow is shown as a message, never a 500.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from procedures.access import scope_for
+from procedures.models import Agency, Field, Procedure
+
+from . import selectors, services
+from .forms import IntakeForm, WorklistFilter, action_form
+from .pdf import RENDERERS, TITLES, render_form_06
+from .views_common import days_left, explanation, is_overdue, timeline
+from .workflow import (
+    ACTIONS,
+    NOT_ACCEPTED_STATUSES,
+    Status,
+    TransitionNotAllowed,
+    allowed_actions,
+)
+
+PAGE_SIZE = 25
+# Counting a million rows on every page view is what makes worklists slow: count at most
+# this many and say "more than" beyond it.
+COUNT_CAP = 2000
+
+
+def official_required(view):
+    """Logged in and holding a role somewhere (or superuser); others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not scope_for(request.user).is_official:
+            raise PermissionDenied(_("Trang này chỉ dành cho cán bộ có vai trò được phân quyền."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at `cap` (SELECT COUNT(*) over a LIMITed subquery)."""
+
+    def __init__(self, *args, cap: int = COUNT_CAP, **kwargs):
+        self.cap = cap
+        super().__init__(*args, **kwargs)
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip diacritics, so “dang ky khai sinh” finds “Đăng ký khai sinh”."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
+    ).lower()
+
+
+def _intake_agencies(user):
+    scope = scope_for(user)
+    if scope.can_change_all:
+        return Agency.objects.filter(valid_to__isnull=True)
+    ids = [a for a in scope.roles_by_agency if scope.can("receive", a)]
+    return Agency.objects.filter(pk__in=ids)
+
+
+# --- intake ------------------------------------------------------------------------------
+
+
+@official_required
+def intake(request):
+    agencies = _intake_agencies(request.user)
+    agency_list = list(agencies.order_by("name"))
+    if not agency_list:
+        raise PermissionDenied(_("Chỉ cán bộ Một cửa hoặc lãnh đạo được tiếp nhận hồ sơ."))
+    procedures = Procedure.objects.filter(
+        status=Procedure.Status.PUBLISHED, agencies__in=agency_list
+    ).distinct()
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        folded = _fold(query)
+        procedures = procedures.filter(
+            Q(search_text__contains=folded)
+            | Q(name__icontains=query)
+            | Q(national_code__startswith=query)
+        )
+    choices = list(procedures.only("pk", "national_code", "name").order_by("name")[:500])
+
+    procedure = None
+    picked = request.POST.get("procedure") or request.GET.get("thu_tuc")
+    if picked and str(picked).isdigit():
+        procedure = (
+            Procedure.objects.filter(
+                pk=picked, status=Procedure.Status.PUBLISHED, agencies__in=agency_list
+            )
+            .prefetch_related("required_documents")
+            .first()
+        )
+        if procedure is None:
+            messages.error(request, _("Thủ tục đã chọn không thuộc cơ quan của bạn."))
+
+    form = None
+    if procedure is not None:
+        form = IntakeForm(
+            request.POST or None,
+            procedure=procedure,
+            agencies=agencies,
+            initial={"agency": agency_list[0].pk},
+        )
+        if len(agency_list) == 1:
+            form.fields["agency"].widget = form.fields["agency"].hidden_widget()
+        if request.method == "POST" and form.is_valid():
+            response = _intake_decide(request, form)
+            if response is not None:
+                return response
+    return render(
+        request,
+        "dossiers/intake.html",
+        {
+            "choices": choices,
+            "query": query,
+            "procedure": procedure,
+            "form": form,
+            "agencies": agency_list,
+        },
+    )
+
+
+def _intake_decide(request, form: IntakeForm):
+    data = form.cleaned_data
+    common = {
+        "actor": request.user,
+        "procedure": form.procedure_obj,
+        "agency": data["agency"],
+        "channel": data["channel"],
+        "applicant": form.applicant(),
+        "documents": form.documents_payload(),
+    }
+    decision = form.decision()
+    try:
+        if decision == IntakeForm.GUIDE:
+            dossier = services.dossier_guide_incomplete(**common, missing=data["missing_text"])
+            messages.success(request, _("Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)."))
+            form_no = "02"
+        elif decision == IntakeForm.REFUSE:
+            dossier = services.dossier_refuse_intake(**common, reason=data["reason"].strip())
+            messages.success(request, _("Đã lập Phiếu từ chối tiếp nhận (Mẫu 03)."))
+            form_no = "03"
+        else:
+            dossier = services.dossier_receive(**common, note=data.get("note", ""))
+            messages.success(
+                request,
+                _("Đã tiếp nhận hồ sơ, mã %(code)s. In Giấy tiếp nhận và hẹn trả (Mẫu 01).")
+                % {"code": dossier.code},
+            )
+            form_no = "01"
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return None
+    url = reverse("dossiers:detail", args=[dossier.code or dossier.pk])
+    return redirect(f"{url}?in={form_no}")
+
+
+# --- worklist ----------------------------------------------------------------------------
+
+
+@official_required
+def worklist(request):
+    scope = scope_for(request.user)
+    procedures = Procedure.objects.only("pk", "national_code", "name").order_by("name")
+    if not scope.all_agencies:
+        procedures = procedures.filter(agencies__in=scope.agency_ids).distinct()
+    procedures = list(procedures[:1000])
+    fields = Field.objects.filter(pk__in={p.field_id for p in procedures}) if procedures else []
+    if scope.all_agencies:
+        fields = Field.objects.all()
+    filters = WorklistFilter(request.GET or None, procedures=procedures, fields=list(fields))
+    criteria = {}
+    if filters.is_valid():
+        d = filters.cleaned_data
+        criteria = {
+            "status": d["trang_thai"] or None,
+            "procedure": d["thu_tuc"],
+            "field": d["linh_vuc"],
+            "due_within_days": d["sap_den_han"],
+            "overdue": True if d["qua_han"] else None,
+        }
+    elif request.GET:
+        messages.warning(request, _("Bộ lọc không hợp lệ, đang hiển thị tất cả hồ sơ."))
+    queryset = selectors.worklist(request.user, **criteria).select_related(
+        "procedure", "current_agency", "agency"
+    )
+    paginator = CappedPaginator(queryset, PAGE_SIZE, cap=COUNT_CAP)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except InvalidPage:
+        page = paginator.page(1)
+    now = timezone.now()
+    rows = []
+    for d in page.object_list:
+        left = days_left(d, now)
+        late = is_overdue(d, now)
+        rows.append(
+            {"d": d, "overdue": late, "left": left, "late_by": -left if late and left else 0}
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "dossiers/worklist.html",
+        {
+            "filters": filters,
+            "page": page,
+            "paginator": paginator,
+            "rows": rows,
+            "query": query.urlencode(),
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
+        },
+    )
+
+
+# --- the dossier page --------------------------------------------------------------------
+
+
+def _resolve(request, ref: str):
+    """A dossier by primary key or by code, through the scoped selectors."""
+    if ref.isdigit():
+        return selectors.access_dossier(request.user, int(ref))
+    pk = (
+        selectors.dossiers_visible_to(request.user)
+        .filter(code=ref.strip())
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is None:
+        raise Http404("dossier not found")
+    return selectors.access_dossier(request.user, pk)
+
+
+def _may(scope, action, dossier) -> bool:
+    """Mirror of the services' rule of who acts for which agency (services re-check it)."""
+    if action.permission in {"receive", "return"} or action.name in {"apologize", "transfer_back"}:
+        candidates = {dossier.agency_id, dossier.current_agency_id}
+        if action.name == "transfer_back":
+            candidates |= {t.from_agency_id for t in dossier.transfers.all()}
+    else:
+        candidates = {dossier.current_agency_id}
+    return any(scope.can(action.permission, a) for a in candidates)
+
+
+def printable_forms(dossier) -> list[tuple[str, str]]:
+    forms = []
+    if dossier.code:
+        forms.append("01")
+    if dossier.supplements.exists():
+        forms.append("02")
+    if dossier.status in {Status.INTAKE_REFUSED, Status.REFUSED}:
+        forms.append("03")
+    if hasattr(dossier, "apology"):
+        forms.append("04")
+    if dossier.code:
+        forms.append("05")
+    return [(n, TITLES[n].capitalize()) for n in forms]
+
+
+@official_required
+def detail(request, ref: str):
+    dossier = _resolve(request, ref)
+    scope = scope_for(request.user)
+    actions = [
+        (action, action_form(action.name))
+        for action in allowed_actions(dossier.status)
+        if _may(scope, action, dossier)
+    ]
+    events = selectors.history(dossier)
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "timeline": timeline(events, public=False),
+            "explanation": explanation(dossier),
+            "transfers": dossier.transfers.select_related("from_agency", "to_agency").order_by(
+                "sent_at"
+            ),
+            "supplements": dossier.supplements.order_by("requested_at"),
+            "apology": getattr(dossier, "apology", None),
+            "rating": getattr(dossier, "rating", None),
+            "actions": actions,
+            "printable": printable_forms(dossier),
+            "overdue": is_overdue(dossier),
+            "days_left": days_left(dossier),
+            "just_printed": request.GET.get("in", ""),
+            "not_accepted": dossier.status in NOT_ACCEPTED_STATUSES,
+        },
+    )
+
+
+@official_required
+@require_POST
+def act(request, pk: int, action: str):
+    dossier = selectors.access_dossier(request.user, pk)
+    back = reverse("dossiers:detail", args=[dossier.code or dossier.pk])
+    if action not in ACTIONS:
+        messages.error(request, _("Thao tác không tồn tại."))
+        return redirect(back)
+    form = action_form(action, request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(back)
+    try:
+        dossier = services.dossier_transition(
+            actor=request.user,
+            dossier_id=dossier.pk,
+            action=action,
+            note=form.cleaned_data.get("note", ""),
+            **form.params(),
+        )
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(
+        request,
+        _("Đã thực hiện: %(action)s. Trạng thái hiện tại: %(status)s.")
+        % {"action": ACTIONS[action].label, "status": dossier.get_status_display()},
+    )
+    return redirect(reverse("dossiers:detail", args=[dossier.code or dossier.pk]))
+
+
+# --- printed forms -----------------------------------------------------------------------
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@official_required
+def form_pdf(request, pk: int, number: str):
+    if number not in RENDERERS:
+        raise Http404("no such form")
+    dossier = _resolve(request, str(pk))
+    if number in {"01", "05"} and not dossier.code:
+        raise Http404("form needs a code")
+    return _pdf(RENDERERS[number](dossier), f"mau-{number}-{dossier.code or dossier.pk}.pdf")
+
+
+def _start_of(day: date):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@official_required
+def ledger_pdf(request):
+    """Form 06 for one agency and a period (default: the current month)."""
+    scope = scope_for(request.user)
+    agencies = (
+        Agency.objects.all()
+        if scope.all_agencies
+        else Agency.objects.filter(pk__in=scope.agency_ids)
+    )
+    agency = agencies.filter(pk=request.GET.get("co_quan") or 0).first() or agencies.first()
+    if agency is None:
+        raise Http404("no agency")
+    today = timezone.localdate()
+    try:
+        date_from = date.fromisoformat(request.GET.get("tu") or today.replace(day=1).isoformat())
+        date_to = date.fromisoformat(request.GET.get("den") or today.isoformat())
+    except ValueError:
+        messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
+        return redirect("dossiers:worklist")
+    if date_to < date_from or (date_to - date_from) > timedelta(days=366):
+        messages.error(request, _("Kỳ in sổ phải từ 1 ngày đến 1 năm."))
+        return redirect("dossiers:worklist")
+    dossiers = (
+        selectors.dossiers_visible_to(request.user)
+        .filter(
+            agency=agency,
+            # A range on the column (not __date) so the (agency, received_at) index serves.
+            received_at__gte=_start_of(date_from),
+            received_at__lt=_start_of(date_to + timedelta(days=1)),
+        )
+        .select_related("procedure", "current_agency")
+        .order_by("received_at", "id")
+    )
+    content = render_form_06(agency=agency, dossiers=dossiers, date_from=date_from, date_to=date_to)
+    return _pdf(content, f"so-theo-doi-{agency.identifier_code}-{date_from:%Y%m%d}.pdf")

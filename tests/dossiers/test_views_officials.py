@@ -1,0 +1,272 @@
+"""The officials' pages: intake, worklist, dossier page and actions, printed forms."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from dossiers.models import Dossier
+from dossiers.workflow import Status
+from tests.dossiers.factories import DossierFactory
+
+from . import fixtures_desk as fx
+from .fixtures_desk import login
+
+procedure_a = fx.procedure_a
+received_dossier = fx.received_dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def intake_post(procedure, agency, **overrides):
+    docs = [str(d.pk) for d in procedure.required_documents.filter(mandatory=True)]
+    data = {
+        "procedure": procedure.pk,
+        "agency": agency.pk,
+        "channel": "desk",
+        "documents": docs,
+        "applicant_kind": "person",
+        "applicant_name": "Lê Văn Bình",
+        "applicant_id_number": "001090001234",
+        "applicant_phone": "0987654321",
+        "applicant_email": "",
+        "applicant_address": "Phố Huế, Hà Nội",
+        "decision": "receive",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(reverse("dossiers:worklist"))
+    assert response.status_code == 302
+    assert "/dang-nhap/" in response["Location"]
+
+
+def test_a_user_without_a_role_is_refused_the_officials_pages(client, outsider):
+    login(client, outsider)
+    assert client.get(reverse("dossiers:worklist")).status_code == 403
+    assert client.get(reverse("dossiers:intake")).status_code == 403
+
+
+def test_a_specialist_cannot_open_the_intake_form(client, specialist_a):
+    login(client, specialist_a)
+    assert client.get(reverse("dossiers:intake")).status_code == 403
+
+
+def test_intake_lists_the_agencys_procedures_and_their_documents(client, desk_a, procedure_a):
+    login(client, desk_a)
+    response = client.get(reverse("dossiers:intake"), {"q": "khai sinh"})
+    assert "Đăng ký khai sinh" in response.content.decode()
+    response = client.get(reverse("dossiers:intake"), {"thu_tuc": procedure_a.pk})
+    page = response.content.decode()
+    assert "Giấy chứng sinh" in page and "Tiếp nhận" in page and "Hướng dẫn bổ sung" in page
+
+
+def test_intake_search_ignores_diacritics(client, desk_a, procedure_a):
+    login(client, desk_a)
+    procedure_a.search_text = "1.001193 dang ky khai sinh"
+    procedure_a.save()
+    response = client.get(reverse("dossiers:intake"), {"q": "dang ky khai"})
+    assert "Đăng ký khai sinh" in response.content.decode()
+
+
+def test_receiving_a_complete_dossier_gives_a_code_and_offers_form_01(
+    client, desk_a, agency_a, procedure_a
+):
+    login(client, desk_a)
+    response = client.post(reverse("dossiers:intake"), intake_post(procedure_a, agency_a))
+    dossier = Dossier.objects.get()
+    assert dossier.status == Status.RECEIVED and dossier.code.startswith("000.01.01.H26-")
+    assert response.status_code == 302 and response["Location"].endswith("?in=01")
+    page = client.get(response["Location"]).content.decode()
+    assert dossier.code in page and "Mẫu 01" in page
+
+
+def test_a_missing_mandatory_document_blocks_receipt_with_a_clear_message(
+    client, desk_a, agency_a, procedure_a
+):
+    login(client, desk_a)
+    response = client.post(
+        reverse("dossiers:intake"), intake_post(procedure_a, agency_a, documents=[])
+    )
+    assert response.status_code == 200
+    assert "Hồ sơ còn thiếu giấy tờ bắt buộc" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_bad_phone_and_id_numbers_are_explained(client, desk_a, agency_a, procedure_a):
+    login(client, desk_a)
+    response = client.post(
+        reverse("dossiers:intake"),
+        intake_post(procedure_a, agency_a, applicant_phone="12ab", applicant_id_number="123"),
+    )
+    page = response.content.decode()
+    assert "Số điện thoại không hợp lệ" in page and "12 chữ số" in page
+
+
+def test_guiding_an_incomplete_dossier_lists_every_missing_document_on_form_02(
+    client, desk_a, agency_a, procedure_a
+):
+    login(client, desk_a)
+    response = client.post(
+        reverse("dossiers:intake"),
+        intake_post(
+            procedure_a, agency_a, documents=[], decision="guide", missing="Ảnh 4x6 của mẹ"
+        ),
+    )
+    dossier = Dossier.objects.get()
+    assert dossier.status == Status.INCOMPLETE and dossier.code is None
+    content = dossier.supplements.get().content
+    assert "Tờ khai đăng ký khai sinh" in content and "Giấy chứng sinh" in content
+    assert "Ảnh 4x6 của mẹ" in content
+    assert response["Location"].endswith("?in=02")
+
+
+def test_refusing_intake_needs_a_reason(client, desk_a, agency_a, procedure_a):
+    login(client, desk_a)
+    response = client.post(
+        reverse("dossiers:intake"), intake_post(procedure_a, agency_a, decision="refuse")
+    )
+    assert "Cần ghi rõ lý do từ chối tiếp nhận" in response.content.decode()
+    response = client.post(
+        reverse("dossiers:intake"),
+        intake_post(procedure_a, agency_a, decision="refuse", reason="Không thuộc thẩm quyền"),
+    )
+    assert Dossier.objects.get().status == Status.INTAKE_REFUSED
+    assert response["Location"].endswith("?in=03")
+
+
+def test_the_worklist_shows_only_the_agencys_dossiers_soonest_due_first(
+    client, desk_a, agency_a, agency_b
+):
+    mine_late = DossierFactory(agency=agency_a, overdue=True)
+    mine = DossierFactory(agency=agency_a)
+    theirs = DossierFactory(agency=agency_b)
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:worklist")).content.decode()
+    assert mine.code in page and mine_late.code in page and theirs.code not in page
+    assert page.index(mine_late.code) < page.index(mine.code)
+    assert "Quá hạn" in page
+
+
+def test_the_worklist_filters_overdue_dossiers(client, desk_a, agency_a):
+    late = DossierFactory(agency=agency_a, overdue=True)
+    fine = DossierFactory(agency=agency_a)
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:worklist"), {"qua_han": "on"}).content.decode()
+    assert late.code in page and fine.code not in page
+
+
+def test_a_bad_filter_value_is_a_message_not_an_error(client, desk_a):
+    login(client, desk_a)
+    response = client.get(reverse("dossiers:worklist"), {"sap_den_han": "abc", "page": "zz"})
+    assert response.status_code == 200
+
+
+def test_the_worklist_runs_a_bounded_number_of_queries(
+    client, desk_a, agency_a, django_assert_max_num_queries
+):
+    DossierFactory.create_batch(30, agency=agency_a)
+    login(client, desk_a)
+    client.get(reverse("dossiers:worklist"))  # warm the session
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("dossiers:worklist"), {"page": 2})
+    assert response.status_code == 200
+
+
+def test_the_count_is_capped_instead_of_counting_everything(client, desk_a, agency_a, monkeypatch):
+    from dossiers import views_officials
+
+    monkeypatch.setattr(views_officials, "COUNT_CAP", 3)
+    DossierFactory.create_batch(5, agency=agency_a)
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:worklist")).content.decode()
+    assert "Hơn 3 hồ sơ" in page
+
+
+def test_the_dossier_page_opens_by_code_or_by_key_and_hides_other_agencies(
+    client, desk_a, desk_b, received_dossier
+):
+    login(client, desk_a)
+    by_code = client.get(reverse("dossiers:detail", args=[received_dossier.code]))
+    by_pk = client.get(reverse("dossiers:detail", args=[received_dossier.pk]))
+    assert by_code.status_code == by_pk.status_code == 200
+    page = by_code.content.decode()
+    assert "Thứ Bảy" in page and "5 ngày làm việc" in page  # the deadline explanation
+    login(client, desk_b)
+    assert client.get(reverse("dossiers:detail", args=[received_dossier.code])).status_code == 404
+
+
+def test_the_dossier_page_offers_only_the_actions_of_the_users_role(
+    client, desk_a, specialist_a, received_dossier
+):
+    login(client, specialist_a)
+    page = client.get(reverse("dossiers:detail", args=[received_dossier.pk])).content.decode()
+    assert "Chuyển xử lý" in page and "Trả kết quả</button>" not in page
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:detail", args=[received_dossier.pk])).content.decode()
+    assert "Chuyển xử lý" not in page and "Công dân rút hồ sơ" in page
+
+
+@time_machine.travel(datetime(2021, 1, 11, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+def test_an_action_goes_through_the_service_and_is_recorded(client, specialist_a, received_dossier):
+    login(client, specialist_a)
+    url = reverse("dossiers:act", args=[received_dossier.pk, "request_supplement"])
+    response = client.post(url, {"request_supplement-content": "Bản sao sổ hộ khẩu"})
+    assert response.status_code == 302
+    received_dossier.refresh_from_db()
+    assert received_dossier.status == Status.SUPPLEMENT_REQUESTED
+    assert received_dossier.events.filter(action="request_supplement", actor=specialist_a).exists()
+
+
+def test_a_refused_transition_is_a_message_never_a_500(client, specialist_a, received_dossier):
+    login(client, specialist_a)
+    url = reverse("dossiers:act", args=[received_dossier.pk, "return_result"])
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "Không thể" in response.content.decode()
+    received_dossier.refresh_from_db()
+    assert received_dossier.status == Status.RECEIVED
+
+
+def test_an_unknown_action_or_missing_field_is_a_message(client, specialist_a, received_dossier):
+    login(client, specialist_a)
+    r1 = client.post(reverse("dossiers:act", args=[received_dossier.pk, "explode"]), follow=True)
+    r2 = client.post(
+        reverse("dossiers:act", args=[received_dossier.pk, "request_supplement"]), follow=True
+    )
+    assert "Thao tác không tồn tại" in r1.content.decode()
+    assert "Nội dung yêu cầu bổ sung" in r2.content.decode()
+
+
+def test_actions_on_another_agencys_dossier_are_not_found(client, desk_b, received_dossier):
+    login(client, desk_b)
+    url = reverse("dossiers:act", args=[received_dossier.pk, "withdraw"])
+    assert client.post(url).status_code == 404
+
+
+def test_printed_forms_are_pdfs_for_visible_dossiers_only(client, desk_a, desk_b, received_dossier):
+    login(client, desk_a)
+    response = client.get(reverse("dossiers:form_pdf", args=[received_dossier.pk, "01"]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert (
+        client.get(reverse("dossiers:form_pdf", args=[received_dossier.pk, "09"])).status_code
+        == 404
+    )
+    login(client, desk_b)
+    assert (
+        client.get(reverse("dossiers:form_pdf", args=[received_dossier.pk, "01"])).status_code
+        == 404
+    )
+
+
+def test_the_ledger_prints_the_agencys_dossiers_of_a_period(client, desk_a, received_dossier):
+    login(client, desk_a)
+    response = client.get(reverse("dossiers:ledger"), {"tu": "2021-01-01", "den": "2021-01-31"})
+    assert response["Content-Type"] == "application/pdf"
+    bad = client.get(reverse("dossiers:ledger"), {"tu": "2021-13-01"})
+    assert bad.status_code == 302
