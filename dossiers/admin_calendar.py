@@ -62,12 +62,26 @@ class CalendarDayForm(forms.ModelForm):
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     form = CalendarDayForm
-    list_display = ["date", "weekday", "kind", "name", "decision", "created_by", "created_at"]
+    list_display = ["day", "weekday", "kind", "name", "decision", "creator", "created"]
     list_filter = ["kind", YearFilter]
     search_fields = ["name", "decision"]
     date_hierarchy = "date"
-    readonly_fields = ["created_by", "created_at"]
+    readonly_fields = ["creator", "created"]
     change_list_template = "admin/dossiers/calendarday/change_list.html"
+
+    @admin.display(description=_("ngày"), ordering="date")
+    def day(self, obj):
+        return f"{obj.date:%d/%m/%Y}"
+
+    @admin.display(description=_("người nhập"), ordering="created_by__username")
+    def creator(self, obj):
+        return obj.created_by or "—"
+
+    @admin.display(description=_("thời điểm nhập"), ordering="created_at")
+    def created(self, obj):
+        if not obj.created_at:
+            return "—"
+        return f"{timezone.localtime(obj.created_at):%H:%M %d/%m/%Y}"
 
     @admin.display(description=_("thứ"))
     def weekday(self, obj):
