@@ -1,19 +1,102 @@
 """URL configuration of the REST API (/api/): version 1 plus the OpenAPI schema and docs."""
 
+from django.contrib.auth import authenticate
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
+from dossiers.api import DossierViewSet, DueView, action_view
+from dossiers.workflow import ACTIONS
+from hanoi_cchc.api_errors import error_example, error_responses
 from procedures.api import AgencyViewSet, FieldViewSet, ProcedureViewSet
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(APIView):
+    """Token for systems (Authorization: Token <key>). Login failures count towards the
+    Axes lockout exactly like the login page, and the endpoint is rate-limited."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "api_token"
+
+    @extend_schema(
+        summary="Lấy token truy cập API cho hệ thống",
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, **error_responses(400, 429)},
+        examples=[
+            OpenApiExample(
+                "Đăng nhập",
+                value={"username": "hethong_motcua", "password": "••••••••"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Token",
+                value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
+                response_only=True,
+                status_codes=["200"],
+            ),
+            error_example(
+                "Sai thông tin",
+                "invalid_credentials",
+                "Tên đăng nhập hoặc mật khẩu không đúng.",
+                status_codes=["400"],
+            ),
+            error_example(
+                "Bị khóa",
+                "locked_out",
+                "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần.",
+                status_codes=["429"],
+            ),
+        ],
+    )
+    def post(self, request):
+        from hanoi_cchc.api_errors import error_response
+
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # Axes reads and marks the Django request (not DRF's wrapper): pass the real one.
+        user = authenticate(request._request, **serializer.validated_data)
+        if user is None:
+            return error_response(
+                400, "invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng.")
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("procedures", ProcedureViewSet, basename="procedure")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("fields", FieldViewSet, basename="field")
+router.register("dossiers", DossierViewSet, basename="dossier")
 
 v1 = [
     path("", include(router.urls)),
+    *[
+        path(f"dossiers/<int:pk>/actions/{name}/", action_view(name), name=f"dossier-{name}")
+        for name in ACTIONS
+    ],
+    path("calendar/due/", DueView.as_view(), name="calendar-due"),
+    path("auth/token/", TokenView.as_view(), name="token"),
 ]
 
 urlpatterns = [

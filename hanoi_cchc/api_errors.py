@@ -147,3 +147,18 @@ def error_responses(*codes: int) -> dict:
         422: _("Idempotency-Key đã dùng cho một yêu cầu khác"),
     }
     return {c: OpenApiResponse(ErrorSerializer, description=descriptions.get(c, "")) for c in codes}
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: too many failed logins. JSON error under /api/, text elsewhere."""
+    from django.conf import settings
+    from django.http import HttpResponse, JsonResponse
+
+    minutes = round(float(getattr(settings, "AXES_COOLOFF_TIME", 0.5) or 0) * 60)
+    message = _(
+        "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s "
+        "phút hoặc liên hệ quản trị hệ thống."
+    ) % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("locked_out", message), status=429)
+    return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")

@@ -189,6 +189,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# --- sync (issue 5): the lockout answer in our error format for the API, Vietnamese text
+# elsewhere (also used by the API token endpoint, which authenticates through Axes).
+AXES_LOCKOUT_CALLABLE = "hanoi_cchc.api_errors.lockout_response"
+# --- end sync
 
 # Sessions of officials expire after inactivity.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
@@ -316,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "procedures.models.Channel",
         "TimeUnitEnum": "procedures.models.TimeUnit",
         "SyncStateEnum": "dossiers.models.Dossier.SyncState",
+        "ApplicantKindEnum": "dossiers.models.Dossier.ApplicantKind",
+        "ProcedureStatusEnum": "procedures.models.Procedure.Status",
     },
     # --- end sync
 }
