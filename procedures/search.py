@@ -40,7 +40,7 @@ def search_procedures(queryset: QuerySet, query: str) -> QuerySet:
     """Filter and rank ``queryset`` by ``query``.
 
     Rank 0: the name starts with the phrase; 1: the phrase appears in the name; 2: every word
-    appears; 3: only a national or local code matches. Ties are broken by name.
+    appears; 3: only a national or local code matches. Ties: the folded name (Đ sorts with D).
     """
     phrase = fold(query)[:200]
     if not phrase:
@@ -64,5 +64,5 @@ def search_procedures(queryset: QuerySet, query: str) -> QuerySet:
                 output_field=IntegerField(),
             )
         )
-        .order_by("search_rank", "name", "national_code")
+        .order_by("search_rank", "search_text", "national_code")
     )

@@ -46,7 +46,8 @@ def procedure_catalogue(*, user=None, filters: dict | None = None) -> QuerySet[P
     query = (filters.get("q") or "").strip()
     if query:
         return search_procedures(qs, query)
-    return qs.order_by("name", "national_code")
+    # Folded text sorts Đ with D, as a Vietnamese reader expects, on any database collation.
+    return qs.order_by("search_text", "national_code")
 
 
 def procedure_public_detail(*, national_code: str) -> Procedure | None:

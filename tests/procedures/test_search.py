@@ -1,0 +1,77 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from procedures.models import Procedure
+from procedures.search import fold, search_procedures
+from procedures.services import procedure_save
+
+pytestmark = pytest.mark.django_db
+
+
+def names(query):
+    return [p.name for p in search_procedures(Procedure.objects.all(), query)]
+
+
+def test_fold_strips_tone_marks_and_turns_d_stroke_into_d():
+    assert fold("  Đăng ký KẾT HÔN  ") == "dang ky ket hon"
+    assert fold("Cấp giấy phép xây dựng") == "cap giay phep xay dung"
+    assert fold("Ô Chợ Dừa – Đống Đa") == "o cho dua – dong da"
+
+
+def test_search_without_diacritics_finds_the_accented_procedure(building_permit):
+    assert names("cap giay phep xay dung") == [building_permit.name]
+    assert names("CẤP GIẤY PHÉP") == [building_permit.name]
+
+
+def test_d_stroke_is_searchable_as_plain_d(make_procedure):
+    make_procedure("1.000001", "Đăng ký khai sinh")
+    assert names("dang ky khai sinh") == ["Đăng ký khai sinh"]
+
+
+def test_ranking_puts_the_phrase_before_scattered_words_and_code_matches(make_procedure):
+    make_procedure("1.000003", "Xác nhận thông tin về giấy phép đã cấp cho công trình xây dựng")
+    make_procedure("1.000002", "Điều chỉnh giấy phép xây dựng")
+    make_procedure("1.000004", "Gia hạn giấy phép xây dựng nhà ở")
+    make_procedure("1.000005", "Giấy phép xây dựng có thời hạn")
+    result = names("giay phep xay dung")
+    # starts with the phrase, then contains it (alphabetical), then only all the words.
+    assert result == [
+        "Giấy phép xây dựng có thời hạn",
+        "Điều chỉnh giấy phép xây dựng",
+        "Gia hạn giấy phép xây dựng nhà ở",
+        "Xác nhận thông tin về giấy phép đã cấp cho công trình xây dựng",
+    ]
+
+
+def test_words_missing_from_the_name_give_no_match(make_procedure):
+    make_procedure("1.000006", "Đăng ký kết hôn")
+    assert names("ket hon khai sinh") == []
+
+
+def test_search_by_national_code_and_local_code(make_procedure):
+    make_procedure("1.001234", "Đăng ký khai tử", local_code="1.001234.000.00.00.H26")
+    make_procedure("2.000777", "Chứng thực di chúc")
+    assert names("1.001234") == ["Đăng ký khai tử"]
+    assert names("2.000777") == ["Chứng thực di chúc"]
+    assert names("1.001234.000.00.00.h26") == ["Đăng ký khai tử"]
+
+
+def test_search_text_follows_a_rename_through_the_service(building_permit):
+    building_permit.name = "Cấp phép sửa chữa nhà ở"
+    procedure_save(procedure=building_permit)
+    assert names("sua chua nha") == ["Cấp phép sửa chữa nhà ở"]
+    assert names("xay dung") == []
+
+
+@pytest.mark.parametrize("code", ["1.00017", "1000178", "1.0001789", "a.000178", "1.000178.H26"])
+def test_a_malformed_national_code_is_refused(make_procedure, code):
+    with pytest.raises(ValidationError) as exc:
+        make_procedure(code, "Thủ tục thử")
+    assert "national_code" in exc.value.message_dict
+
+
+def test_a_well_formed_national_code_is_accepted(make_procedure):
+    procedure = make_procedure("2.002345", "Thủ tục hợp lệ", time_limit_value=Decimal("0.5"))
+    assert Procedure.objects.get(pk=procedure.pk).national_code == "2.002345"
