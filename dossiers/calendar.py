@@ -271,6 +271,17 @@ def effective_receipt(
     return d, hours.worked_before(t), "in_hours"
 
 
+RULE_TEXTS = {
+    "working_hours_from_receipt": "Tính theo giờ làm việc, từ thời điểm tiếp nhận",
+    "working_days_from_next_day": "Tính theo ngày làm việc, từ ngày tiếp theo ngày tiếp nhận",
+    "calendar_days_next_working_day_if_off": (
+        "Tính theo ngày (kể cả ngày nghỉ); ngày cuối là ngày nghỉ thì sang ngày làm việc tiếp theo"
+    ),
+    "months_next_working_day_if_off": (
+        "Tính theo tháng; ngày cuối là ngày nghỉ thì sang ngày làm việc tiếp theo"
+    ),
+}
+
 _START_LINES = {
     "in_hours": "Tiếp nhận trong giờ hành chính: tính từ thời điểm tiếp nhận.",
     "before_hours": "Tiếp nhận trước giờ làm việc: tính từ đầu giờ làm việc cùng ngày.",
@@ -315,12 +326,12 @@ def compute_due(
 ) -> DueResult:
     """The due time of a period of `value` `unit` for a dossier received at `received_at`.
 
-    explanation keys: rule, unit, value, received_at, start (effective receipt instant),
-    start_reason, cutoff, first_day (first day counted), nominal_last_day (calendar days and
-    months), last_day, skipped (list of {date, reason}), skipped_weekend_days,
-    skipped_other_days, made_up_days, due_at, law, lines (Vietnamese sentences for the
-    official and the applicant). With explain=False (bulk recomputation, benchmarks) only
-    rule, unit, value, start, start_reason and due_at are filled.
+    explanation keys: rule, rule_text (Vietnamese), unit, value, received_at, start
+    (effective receipt instant), start_reason, cutoff, first_day (first day counted),
+    nominal_last_day (calendar days and months), last_day, skipped (list of {date, reason}),
+    skipped_weekend_days, skipped_other_days, made_up_days, due_at, law, lines (Vietnamese
+    sentences for the official and the applicant). With explain=False (bulk recomputation,
+    benchmarks) only rule, unit, value, start, start_reason and due_at are filled.
     """
     if unit not in UNITS:
         raise ValueError(f"unknown time unit {unit!r}")
@@ -376,6 +387,7 @@ def compute_due(
                 calendar=calendar,
                 hours=hours,
                 apply_cutoff=apply_cutoff,
+                rule=rule,
                 day=day,
                 reason=reason,
                 start=start,
@@ -395,6 +407,7 @@ def _explain(
     calendar: WorkCalendar,
     hours: OfficeHours,
     apply_cutoff: bool,
+    rule: str,
     day: date,
     reason: str,
     start: datetime,
@@ -471,6 +484,7 @@ def _explain(
             )
     lines.append(f"Hạn trả kết quả: {due_at:%H:%M} ngày {_fmt_day(due_day)}.")
     return {
+        "rule_text": RULE_TEXTS[rule],
         "received_at": received_at.isoformat(),
         "cutoff": hours.cutoff.isoformat() if (apply_cutoff and hours.cutoff) else None,
         "first_day": first_day.isoformat() if first_day else None,

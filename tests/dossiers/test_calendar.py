@@ -148,6 +148,7 @@ def test_tet_2025_is_skipped_and_named_in_the_explanation():
     assert reasons["2025-01-29"] == "Tết Nguyên Đán"
     assert result.explanation["skipped_other_days"] == 5
     assert any("Tết" in line for line in result.explanation["lines"])
+    assert result.explanation["rule_text"].startswith("Tính theo ngày làm việc")
     json.dumps(result.explanation)  # storable as is
 
 
