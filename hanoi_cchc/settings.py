@@ -149,6 +149,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hanoi_cchc.context_processors.portal",
             ],
         },
     }
@@ -313,6 +314,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # --- sync (issue 5)
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI would otherwise ask validator.swagger.io about our schema: no external calls.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
