@@ -6,7 +6,7 @@ Nothing here writes or scopes: callers pass a dossier they were allowed to see.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,36 +125,56 @@ def timeline(events, *, public: bool) -> list[TimelineRow]:
     return rows
 
 
-def explanation(dossier) -> dict:
-    """The deadline engine's JSON explanation, normalised for templates.
+RULE_LABELS = {
+    "working_days_from_next_day": _(
+        "Tính theo ngày làm việc, bắt đầu từ ngày làm việc tiếp theo ngày tiếp nhận"
+    ),
+    "working_hours_from_receipt": _("Tính theo giờ làm việc, từ thời điểm tiếp nhận"),
+    "calendar_days_next_working_day_if_off": _(
+        "Tính theo ngày; nếu ngày cuối là ngày nghỉ thì hết hạn vào ngày làm việc tiếp theo"
+    ),
+    "months_next_working_day_if_off": _(
+        "Tính theo tháng; nếu ngày cuối là ngày nghỉ thì hết hạn vào ngày làm việc tiếp theo"
+    ),
+    "apology_new_appointment": _("Hẹn lại ngày trả kết quả (Mẫu 04), chỉ được hẹn lại một lần"),
+}
 
-    Known keys are pulled out (rule, start, skipped days with reasons); anything else is
-    kept as label/value pairs so nothing the engine says is hidden.
+
+def _day(value) -> str:
+    try:
+        return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+def explanation(dossier) -> dict:
+    """The deadline engine's JSON explanation (dossiers.calendar), ready for templates.
+
+    The engine writes the rule code, Vietnamese sentences ("lines"), the legal basis and
+    the skipped days with their reasons; anything unknown is ignored, never shown raw.
     """
     raw = dossier.due_explanation or {}
     if not isinstance(raw, dict):
-        return {"rule": str(raw), "skipped": [], "details": []}
+        return {"rule": "", "lines": [str(raw)], "skipped": [], "law": []}
+    rule = raw.get("rule") or ""
     skipped = []
-    for item in raw.get("skipped") or raw.get("skipped_days") or []:
+    for item in raw.get("skipped") or []:
         if isinstance(item, dict):
-            skipped.append(
-                {
-                    "date": item.get("date") or item.get("day") or "",
-                    "reason": item.get("reason") or item.get("name") or "",
-                }
-            )
+            skipped.append({"date": _day(item.get("date", "")), "reason": item.get("reason", "")})
         else:
-            skipped.append({"date": str(item), "reason": ""})
-    known = {"rule", "skipped", "skipped_days", "summary", "text"}
-    details = [
-        (key, value)
-        for key, value in raw.items()
-        if key not in known and isinstance(value, str | int | float) and value != ""
-    ]
+            skipped.append({"date": _day(item), "reason": ""})
+    law = raw.get("law") or []
+    if isinstance(law, str):
+        law = [law]
+    lines = raw.get("lines") or []
+    if isinstance(lines, str):
+        lines = [lines]
     return {
-        "rule": raw.get("rule") or raw.get("summary") or raw.get("text") or "",
+        "rule": str(RULE_LABELS.get(rule, rule)),
+        "lines": [str(line) for line in lines],
         "skipped": skipped,
-        "details": details,
+        "law": [str(x) for x in law],
+        "weekend_days": raw.get("skipped_weekend_days"),
     }
 
 

@@ -197,6 +197,8 @@ def header(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                # Cell alignment governs flowables: centres the rules under each heading.
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (0, 0), 6),
                 ("RIGHTPADDING", (1, 0), (1, 0), 0),
@@ -210,6 +212,9 @@ def signatures(st: dict, width: float, *blocks: tuple[str, str]) -> Table:
     """Signature blocks side by side: (role in capitals, name or empty)."""
     cells = []
     for role, name in blocks:
+        if not role:
+            cells.append("")
+            continue
         cells.append(
             [
                 Paragraph(f"<b>{esc(role)}</b>", st["center"]),

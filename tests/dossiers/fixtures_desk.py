@@ -59,7 +59,8 @@ def received_dossier(agency_a, procedure_a, desk_a):
         limit_unit="working_days",
         due_at=hanoi(2021, 1, 15, 17, 0),
         due_explanation={
-            "rule": "5 ngày làm việc kể từ ngày tiếp nhận",
+            "rule": "working_days_from_next_day",
+            "lines": ["5 ngày làm việc kể từ ngày làm việc tiếp theo ngày tiếp nhận."],
             "skipped": [
                 {"date": "2021-01-09", "reason": "Thứ Bảy"},
                 {"date": "2021-01-10", "reason": "Chủ nhật"},

@@ -195,7 +195,9 @@ def test_the_dossier_page_opens_by_code_or_by_key_and_hides_other_agencies(
     by_pk = client.get(reverse("dossiers:detail", args=[received_dossier.pk]))
     assert by_code.status_code == by_pk.status_code == 200
     page = by_code.content.decode()
-    assert "Thứ Bảy" in page and "5 ngày làm việc" in page  # the deadline explanation
+    assert (
+        "Thứ Bảy" in page and "09/01/2021" in page and "5 ngày làm việc" in page
+    )  # the deadline explanation
     login(client, desk_b)
     assert client.get(reverse("dossiers:detail", args=[received_dossier.code])).status_code == 404
 
