@@ -82,3 +82,10 @@ def department(db):
         level=Agency.Level.DEPARTMENT,
         unit_type="",
     )
+
+
+def login(client, user):
+    """force_login through ModelBackend (Axes' backend, listed first, cannot load users);
+    UserFactory skips the save after set_password, so save the hash first."""
+    user.save(update_fields=["password"])
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

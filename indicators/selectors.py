@@ -1,0 +1,355 @@
+"""Reads of the indicators app. They read the statistics tables only, never dossiers.
+
+Period totals: flows (received, settled, refused, withdrawn, synced, ratings) are summed
+over the months; stocks are taken at the edges: carried over = the first month's,
+open / overdue = the last month's (the period end).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
+
+from procedures.access import scope_for
+from procedures.models import Agency, Membership, Procedure
+
+from .models import MonthlyStat, Target, TrainingRecord, TransferMonthlyStat
+from .periods import months_between
+
+FLOWS = (
+    "received",
+    "received_desk",
+    "received_post",
+    "received_online",
+    "received_dvcqg",
+    "settled_early",
+    "settled_on_time",
+    "settled_late",
+    "refused",
+    "withdrawn",
+    "synced",
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+)
+# Below this many settled dossiers in the period an agency is listed but not ranked.
+RANKING_MIN_SETTLED = 30
+
+
+def rate(num: int, den: int) -> Decimal | None:
+    """A percentage with two decimals, or None when there is nothing to divide by."""
+    if not den:
+        return None
+    return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Totals:
+    received: int = 0
+    received_desk: int = 0
+    received_post: int = 0
+    received_online: int = 0
+    received_dvcqg: int = 0
+    carried_over: int = 0
+    settled_early: int = 0
+    settled_on_time: int = 0
+    settled_late: int = 0
+    refused: int = 0
+    withdrawn: int = 0
+    open_not_due: int = 0
+    open_overdue: int = 0
+    synced: int = 0
+    rating_1: int = 0
+    rating_2: int = 0
+    rating_3: int = 0
+    rating_4: int = 0
+    rating_5: int = 0
+    label: str = ""
+    key: object = None
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: dict, **kw) -> Totals:
+        names = cls.__dataclass_fields__
+        return cls(**{k: (v or 0) for k, v in row.items() if k in names}, **kw)
+
+    @property
+    def settled(self) -> int:
+        return self.settled_early + self.settled_on_time + self.settled_late
+
+    @property
+    def on_time(self) -> int:
+        return self.settled_early + self.settled_on_time
+
+    @property
+    def on_time_rate(self):
+        return rate(self.on_time, self.settled)
+
+    @property
+    def received_online_all(self) -> int:
+        return self.received_online + self.received_dvcqg
+
+    @property
+    def online_rate(self):
+        return rate(self.received_online_all, self.received)
+
+    @property
+    def rated(self) -> int:
+        return sum(getattr(self, f"rating_{k}") for k in range(1, 6))
+
+    @property
+    def satisfied(self) -> int:
+        return self.rating_4 + self.rating_5
+
+    @property
+    def satisfaction_rate(self):
+        return rate(self.satisfied, self.rated)
+
+    @property
+    def sync_rate(self):
+        return rate(self.synced, self.received)
+
+    @property
+    def open_total(self) -> int:
+        return self.open_not_due + self.open_overdue
+
+    @property
+    def not_overdue_rate(self):
+        return rate(self.open_not_due, self.open_total)
+
+
+def _sums(first: date, last: date) -> dict:
+    agg = {k: Sum(k) for k in FLOWS}
+    agg["carried_over"] = Sum("carried_over", filter=Q(month=first))
+    agg["open_not_due"] = Sum("open_not_due", filter=Q(month=last))
+    agg["open_overdue"] = Sum("open_overdue", filter=Q(month=last))
+    return agg
+
+
+def _stats(first: date, last: date, agency_ids=None, procedure_id=None):
+    qs = MonthlyStat.objects.filter(month__gte=first, month__lte=last)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    if procedure_id is not None:
+        qs = qs.filter(procedure_id=procedure_id)
+    return qs
+
+
+def period_totals(*, first: date, last: date, agency_ids=None, procedure_id=None) -> Totals:
+    """City (or scoped) totals of a period: one aggregate query."""
+    row = _stats(first, last, agency_ids, procedure_id).aggregate(**_sums(first, last))
+    return Totals.from_row(row)
+
+
+def by_agency(*, first: date, last: date, agency_ids=None, procedure_id=None) -> list[Totals]:
+    """One Totals per agency with activity in the period, by level then name."""
+    rows = (
+        _stats(first, last, agency_ids, procedure_id)
+        .values("agency_id", "agency__name", "agency__level")
+        .annotate(**_sums(first, last))
+        .order_by("agency__level", "agency__name")
+    )
+    levels = dict(Agency.Level.choices)
+    return [
+        Totals.from_row(
+            r,
+            label=r["agency__name"],
+            key=r["agency_id"],
+            extra={"level": r["agency__level"], "level_label": levels.get(r["agency__level"])},
+        )
+        for r in rows
+    ]
+
+
+def by_level(*, first: date, last: date, agency_ids=None) -> list[Totals]:
+    levels = dict(Agency.Level.choices)
+    rows = (
+        _stats(first, last, agency_ids)
+        .values("agency__level")
+        .annotate(**_sums(first, last))
+        .order_by("agency__level")
+    )
+    return [
+        Totals.from_row(r, label=str(levels.get(r["agency__level"], "")), key=r["agency__level"])
+        for r in rows
+    ]
+
+
+def by_procedure(*, first: date, last: date, agency_ids=None, limit=20) -> list[Totals]:
+    rows = (
+        _stats(first, last, agency_ids)
+        .values("procedure_id", "procedure__national_code", "procedure__name")
+        .annotate(**_sums(first, last))
+        .order_by("-received")[:limit]
+    )
+    return [
+        Totals.from_row(
+            r,
+            label=f"{r['procedure__national_code']} – {r['procedure__name']}",
+            key=r["procedure_id"],
+        )
+        for r in rows
+    ]
+
+
+def monthly_trend(*, first: date, last: date, agency_ids=None, procedure_id=None) -> list[Totals]:
+    """One Totals per month of the period (months without data are zero)."""
+    rows = (
+        _stats(first, last, agency_ids, procedure_id)
+        .values("month")
+        .annotate(**{k: Sum(k) for k in (*FLOWS, "carried_over", "open_not_due", "open_overdue")})
+        .order_by("month")
+    )
+    got = {r["month"]: r for r in rows}
+    return [
+        Totals.from_row(got.get(m, {}), label=f"{m:%m/%Y}", key=m)
+        for m in months_between(first, last)
+    ]
+
+
+def yearly_trend(*, agency_ids=None, procedure_id=None) -> list[Totals]:
+    """Flows per calendar year over every year in the table (stocks are not summed)."""
+    qs = MonthlyStat.objects.all()
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    if procedure_id is not None:
+        qs = qs.filter(procedure_id=procedure_id)
+    rows = (
+        qs.annotate(year=ExtractYear("month"))
+        .values("year")
+        .annotate(**{k: Sum(k) for k in FLOWS})
+        .order_by("year")
+    )
+    return [Totals.from_row(r, label=str(r["year"]), key=r["year"]) for r in rows]
+
+
+def ranking(
+    rows: list[Totals], *, min_settled: int = RANKING_MIN_SETTLED
+) -> tuple[list[Totals], list[Totals]]:
+    """(ranked, too small): by on-time rate, then volume; small agencies are not ranked."""
+    ranked = [r for r in rows if r.settled >= min_settled]
+    small = [r for r in rows if r.settled < min_settled]
+    ranked.sort(key=lambda r: (-(r.on_time_rate or 0), -r.settled, r.label))
+    return ranked, small
+
+
+def transfer_totals(*, first: date, last: date, agency_ids=None) -> dict[int, dict]:
+    qs = TransferMonthlyStat.objects.filter(month__gte=first, month__lte=last)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    rows = qs.values("agency_id").annotate(e=Sum("early"), o=Sum("on_time"), la=Sum("late"))
+    return {r["agency_id"]: {"early": r["e"], "on_time": r["o"], "late": r["la"]} for r in rows}
+
+
+@dataclass
+class Coverage:
+    """Procedures by online mode and DVCQG integration (target 2021: 30 %)."""
+
+    total: int
+    full: int
+    partial: int
+    online_integrated: int
+
+    @property
+    def online(self) -> int:
+        return self.full + self.partial
+
+    @property
+    def integration_rate(self):
+        # 2021 plan: procedures at levels 3–4 (partial or full online) integrated with DVCQG,
+        # as a share of all published procedures.
+        return rate(self.online_integrated, self.total)
+
+    @property
+    def online_rate(self):
+        return rate(self.online, self.total)
+
+
+def procedure_coverage(*, agency_id: int | None = None) -> Coverage:
+    """From the catalogue (not dossiers): one aggregate query."""
+    qs = Procedure.objects.filter(status=Procedure.Status.PUBLISHED)
+    if agency_id is not None:
+        qs = qs.filter(agencies=agency_id)
+    online = Q(online_mode__in=[Procedure.OnlineMode.PARTIAL, Procedure.OnlineMode.FULL])
+    row = qs.aggregate(
+        total=Count("id", distinct=True),
+        full=Count("id", filter=Q(online_mode=Procedure.OnlineMode.FULL), distinct=True),
+        partial=Count("id", filter=Q(online_mode=Procedure.OnlineMode.PARTIAL), distinct=True),
+        online_integrated=Count("id", filter=online & Q(dvcqg_integrated=True), distinct=True),
+    )
+    return Coverage(**row)
+
+
+def commune_training() -> tuple[int, int]:
+    """(trained, all) commune officials: users with a membership in a commune-level agency."""
+    officials = Membership.objects.filter(agency__level=Agency.Level.COMMUNE).values("user_id")
+    total = officials.distinct().count()
+    trained = (
+        TrainingRecord.objects.filter(official_id__in=officials)
+        .values("official_id")
+        .distinct()
+        .count()
+    )
+    return trained, total
+
+
+@dataclass
+class Progress:
+    target: Target
+    actual: Decimal | None
+    numerator: int
+    denominator: int
+    denominator_label: str
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.actual is None else self.actual >= self.target.value
+
+
+def targets_for(year: int) -> list[Target]:
+    """The target of each metric in force in a year (the latest that started by then)."""
+    chosen: dict[str, Target] = {}
+    for t in Target.objects.filter(year_from__lte=year).order_by("year_from"):
+        if t.year_to is None or t.year_to >= year:
+            chosen[t.metric] = t
+    return list(chosen.values())
+
+
+def targets_progress(year: int, totals: Totals, coverage: Coverage) -> list[Progress]:
+    trained, officials = commune_training()
+    M = Target.Metric
+    values = {
+        M.SATISFACTION: (totals.satisfied, totals.rated, "lượt đánh giá"),
+        M.ON_TIME: (totals.on_time, totals.settled, "hồ sơ đã giải quyết"),
+        M.DVCQG_INTEGRATION: (coverage.online_integrated, coverage.total, "thủ tục đang công bố"),
+        M.COMMUNE_TRAINED: (trained, officials, "cán bộ cấp xã"),
+        M.ONLINE_RATE: (totals.received_online_all, totals.received, "hồ sơ tiếp nhận"),
+        M.DVCQG_SYNC: (totals.synced, totals.received, "hồ sơ tiếp nhận"),
+    }
+    out = []
+    for t in targets_for(year):
+        num, den, label = values[t.metric]
+        out.append(Progress(t, rate(num, den), num, den, label))
+    return out
+
+
+def dashboard_scope(user):
+    """Agency ids an official's dashboards cover (None = the whole city).
+
+    Inspectors and superusers see every agency; an agency official sees the city overview
+    (totals, ranking: the same figures the public disclosure publishes) and the detail of
+    their own agencies. Users with no role get 403.
+    """
+    scope = scope_for(user)
+    if not scope.is_official and not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied
+    if scope.all_agencies or user.is_superuser:
+        return None
+    return scope.agency_ids or frozenset()

@@ -1,0 +1,175 @@
+"""Dashboards and disclosure: status codes, login, scoping, bounded queries, same figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dossiers.workflow import Status
+from indicators.services import stats_full_recompute
+
+from .conftest import at, login, make_dossier
+
+NOW = at(2026, 11, 20, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def stats(procedure, procedure2, agency_a, agency_b):
+    """October 2026: agency A settles 3 (2 early, 1 late), B settles 1 on time."""
+    for p, a, tl in [
+        (procedure, agency_a, "early"),
+        (procedure2, agency_a, "early"),
+        (procedure, agency_a, "late"),
+        (procedure, agency_b, "on_time"),
+    ]:
+        make_dossier(
+            p,
+            a,
+            status=Status.RETURNED,
+            received=at(2026, 10, 2),
+            due=at(2026, 10, 9),
+            ready=at(2026, 10, 8),
+            closed=at(2026, 10, 9),
+            timeliness=tl,
+            channel="online",
+        )
+    make_dossier(procedure, agency_b, received=at(2026, 10, 20), due=at(2026, 10, 27))
+    stats_full_recompute(year=2026)
+
+
+def test_dashboards_require_login(client, stats, agency_a, procedure):
+    for url in [
+        reverse("indicators:city"),
+        reverse("indicators:agency", args=[agency_a.pk]),
+        reverse("indicators:procedure", args=[procedure.pk]),
+        reverse("indicators:indices"),
+    ]:
+        resp = client.get(url)
+        assert resp.status_code == 302
+        assert "/dang-nhap/" in resp["Location"]
+
+
+def test_a_user_without_a_role_is_refused(client, outsider, stats):
+    login(client, outsider)
+    assert client.get(reverse("indicators:city")).status_code == 403
+
+
+def test_inspector_sees_the_city_overview_within_bounded_queries(
+    client, inspector, stats, django_assert_max_num_queries
+):
+    login(client, inspector)
+    with django_assert_max_num_queries(20):
+        resp = client.get(reverse("indicators:city"), {"nam": 2026})
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert "<svg" in body and "Chỉ tiêu kế hoạch" in body
+    assert resp.context["totals"].settled == 4
+    # Four settled, three early or on time: the denominator is shown beside the rate.
+    assert "3/4 hồ sơ đã giải quyết" in body
+
+
+def test_agency_official_sees_own_agency_but_not_another(client, desk_a, stats, agency_a, agency_b):
+    login(client, desk_a)
+    assert client.get(reverse("indicators:city")).status_code == 200
+    assert client.get(reverse("indicators:agency", args=[agency_a.pk])).status_code == 200
+    assert client.get(reverse("indicators:agency", args=[agency_b.pk])).status_code == 404
+
+
+def test_agency_page_shows_its_own_figures_and_circular_score(
+    client, leader_a, stats, agency_a, django_assert_max_num_queries
+):
+    login(client, leader_a)
+    with django_assert_max_num_queries(20):
+        resp = client.get(reverse("indicators:agency", args=[agency_a.pk]), {"nam": 2026})
+    assert resp.status_code == 200
+    assert resp.context["totals"].settled == 3
+    # Time points (2+2+0)/3 = 1.33, online 100 % → 2; mean 1.665 × 9 ≈ 14.98: good.
+    assert Decimal("14.9") < resp.context["circular"].score < 15
+    assert str(resp.context["circular"].band) == "Tốt"
+
+
+def test_procedure_page_is_scoped_to_the_officials_agency(
+    client, desk_a, inspector, stats, procedure
+):
+    login(client, desk_a)
+    resp = client.get(reverse("indicators:procedure", args=[procedure.pk]), {"nam": 2026})
+    assert resp.status_code == 200
+    assert resp.context["totals"].settled == 2
+    login(client, inspector)
+    resp = client.get(reverse("indicators:procedure", args=[procedure.pk]), {"nam": 2026})
+    assert resp.context["totals"].settled == 3
+
+
+def test_public_disclosure_needs_no_login_and_defaults_to_last_month(
+    client, stats, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        resp = client.get(reverse("indicators:disclosure"))
+    assert resp.status_code == 200
+    assert resp.context["month"] == date(2026, 10, 1)
+    body = resp.content.decode()
+    assert "UBND phường Hoàn Kiếm" in body and "(2/3)" in body
+
+
+def test_disclosure_matches_the_dashboard_for_the_same_month(client, inspector, stats, agency_a):
+    public = client.get(reverse("indicators:disclosure"), {"thang": "2026-10"})
+    login(client, inspector)
+    dash = client.get(reverse("indicators:city"), {"nam": 2026})
+    october = next(m for m in dash.context["monthly"] if m.key == date(2026, 10, 1))
+    totals = public.context["totals"]
+    assert (totals.received, totals.settled, totals.on_time, totals.open_overdue) == (
+        october.received,
+        october.settled,
+        october.on_time,
+        october.open_overdue,
+    )
+    rows = {r.key: r for r in public.context["groups"]["Cấp xã"]}
+    agency_page = client.get(reverse("indicators:agency", args=[agency_a.pk]), {"nam": 2026})
+    oct_a = next(m for m in agency_page.context["monthly"] if m.key == date(2026, 10, 1))
+    assert rows[agency_a.pk].on_time_rate == oct_a.on_time_rate
+
+
+def test_disclosure_csv_has_a_bom_and_the_city_total(client, stats):
+    resp = client.get(reverse("indicators:disclosure"), {"thang": "2026-10", "dinh-dang": "csv"})
+    assert resp["Content-Type"].startswith("text/csv")
+    raw = resp.content.decode("utf-8")
+    assert raw.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(raw[1:])))
+    assert rows[1][1] == "Cơ quan, đơn vị"
+    assert rows[-1][1] == "Toàn Thành phố" and rows[-1][4] == "4"
+
+
+def test_disclosure_xlsx_opens_with_the_same_rows(client, stats):
+    resp = client.get(reverse("indicators:disclosure"), {"thang": "2026-10", "dinh-dang": "xlsx"})
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    names = [ws.cell(row=r, column=2).value for r in range(3, ws.max_row + 1)]
+    assert names == ["UBND phường Hoàn Kiếm", "UBND xã Sóc Sơn", "Toàn Thành phố"]
+    assert ws.cell(row=ws.max_row, column=5).value == 4
+
+
+@pytest.mark.parametrize("bad", ["abc", "2026-13", "2030-01"])
+def test_disclosure_rejects_bad_months_with_a_message(client, stats, bad):
+    resp = client.get(reverse("indicators:disclosure"), {"thang": bad})
+    assert resp.status_code == 200
+    assert resp.context["month"] == date(2026, 10, 1)
+    assert "Tháng không hợp lệ" in resp.content.decode()
+
+
+def test_indices_page_lists_each_index(client, inspector, db):
+    login(client, inspector)
+    resp = client.get(reverse("indicators:indices"))
+    assert resp.status_code == 200
+    assert "PAPI" in resp.content.decode()
