@@ -11,7 +11,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .workflow import ACTIONS, OPEN_STATUSES, Status, Timeliness
+from .workflow import ACTIONS, CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Status, Timeliness
 
 # Who acts, by the permission an action needs (procedures.access.ROLE_ACTIONS). The public
 # sees the agency and this role, never an official's name.
@@ -179,8 +179,13 @@ def explanation(dossier) -> dict:
 
 
 def is_overdue(dossier, now: datetime | None = None) -> bool:
+    """Same rule as Dossier.is_overdue / selectors.overdue_q: the clock runs and due passed."""
     now = now or timezone.now()
-    return dossier.status in OPEN_STATUSES and dossier.due_at is not None and dossier.due_at < now
+    return (
+        dossier.status in CLOCK_RUNNING_STATUSES
+        and dossier.due_at is not None
+        and dossier.due_at < now
+    )
 
 
 def days_left(dossier, now: datetime | None = None) -> int | None:
