@@ -6,6 +6,7 @@ admin user); the changelist offers import (CSV/XLSX) and export of the filtered 
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -109,7 +110,6 @@ class ProcedureAdmin(SimpleHistoryAdmin):
         "time_limit_display",
         "online_mode",
         "dvcqg_integrated",
-        "status",
     )
     list_display_links = ("national_code", "name")
     list_filter = (
@@ -161,6 +161,11 @@ class ProcedureAdmin(SimpleHistoryAdmin):
         (_("Nội dung"), {"fields": ("steps", "result_document", "legal_basis")}),
         (_("Hiệu lực"), {"fields": (("valid_from", "valid_to"),)}),
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in {"name", "result_document", "fee_note"}:
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("thời hạn"))
     def time_limit_display(self, obj):

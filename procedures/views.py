@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -54,5 +55,7 @@ def procedure_detail(request, national_code: str):
             "agencies": agencies,
             "documents": list(procedure.required_documents.all()),
             "time_limits": list(procedure.time_limits.all()),
+            # One agency may keep its own cut-off; the page states the common rule.
+            "receipt_cutoff": settings.RECEIPT_CUTOFF,
         },
     )

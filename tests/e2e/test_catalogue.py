@@ -26,6 +26,7 @@ def catalogue(transactional_db, agency_a):
             "time_limit_unit": "working_days",
             "fee": Decimal("75000"),
             "online_mode": Procedure.OnlineMode.PARTIAL,
+            "legacy_level": 3,
             "dvcqg_integrated": True,
             "result_document": "Giấy phép xây dựng",
             "legal_basis": "Luật Xây dựng số 50/2014/QH13; Nghị định số 175/2024/NĐ-CP",
@@ -86,7 +87,7 @@ def test_the_admin_lists_the_catalogue_for_a_superuser(page, catalogue, sysadmin
     page.click("#login-form input[type=submit]")
     page.wait_for_load_state()
     page.goto(page.base_url + "/admin/procedures/procedure/?q=giay+phep")
-    assert "Nhập từ CSV/XLSX" in page.text_content(".object-tools")
+    assert "Nhập tệp" in page.text_content(".object-tools")
     assert "Cấp giấy phép xây dựng mới" in page.inner_text("#result_list")
     screenshot("catalogue-admin-list")
     page.goto(page.base_url + f"/admin/procedures/procedure/{catalogue.pk}/change/")
