@@ -106,10 +106,9 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     list_display = (
         "national_code",
         "name",
-        "field",
         "time_limit_display",
-        "online_mode",
-        "dvcqg_integrated",
+        "online_short",
+        "dvcqg",
     )
     list_display_links = ("national_code", "name")
     list_filter = (
@@ -166,6 +165,14 @@ class ProcedureAdmin(SimpleHistoryAdmin):
         if db_field.name in {"name", "result_document", "fee_note"}:
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("trực tuyến"), ordering="online_mode")
+    def online_short(self, obj):
+        return {"full": _("Toàn trình"), "partial": _("Một phần")}.get(obj.online_mode, "—")
+
+    @admin.display(description="DVCQG", boolean=True, ordering="dvcqg_integrated")
+    def dvcqg(self, obj):
+        return obj.dvcqg_integrated
 
     @admin.display(description=_("thời hạn"))
     def time_limit_display(self, obj):
