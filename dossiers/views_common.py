@@ -137,7 +137,21 @@ RULE_LABELS = {
         "Tính theo tháng; nếu ngày cuối là ngày nghỉ thì hết hạn vào ngày làm việc tiếp theo"
     ),
     "apology_new_appointment": _("Hẹn lại ngày trả kết quả (Mẫu 04), chỉ được hẹn lại một lần"),
+    "apology": _("Hẹn lại ngày trả kết quả (Mẫu 04), chỉ được hẹn lại một lần"),
+    "restart": _(
+        "Tính lại từ đầu kể từ khi nhận đủ hồ sơ bổ sung (Nghị định 61/2018, Điều 19 khoản 4)"
+    ),
+    "pause": _("Thời gian chờ bổ sung hồ sơ không tính vào thời hạn giải quyết"),
+    "supplement_pause": _("Thời gian chờ bổ sung hồ sơ không tính vào thời hạn giải quyết"),
 }
+
+
+def _when(value) -> str:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
 
 
 def _day(value) -> str:
@@ -148,12 +162,16 @@ def _day(value) -> str:
 
 
 def explanation(dossier) -> dict:
+    return explanation_of(dossier.due_explanation)
+
+
+def explanation_of(raw) -> dict:
     """The deadline engine's JSON explanation (dossiers.calendar), ready for templates.
 
     The engine writes the rule code, Vietnamese sentences ("lines"), the legal basis and
     the skipped days with their reasons; anything unknown is ignored, never shown raw.
     """
-    raw = dossier.due_explanation or {}
+    raw = raw or {}
     if not isinstance(raw, dict):
         return {"rule": "", "lines": [str(raw)], "skipped": [], "law": []}
     rule = raw.get("rule") or ""
@@ -169,8 +187,19 @@ def explanation(dossier) -> dict:
     lines = raw.get("lines") or []
     if isinstance(lines, str):
         lines = [lines]
+    previous = raw.get("previous")
+    if rule == "apology" and isinstance(previous, dict):
+        # An apology keeps the earlier explanation: show the move, then how it was counted.
+        moved = str(_("Hạn trả %(old)s được hẹn lại thành %(new)s.")) % {
+            "old": _when(raw.get("old_due_at")),
+            "new": _when(raw.get("new_due_at")),
+        }
+        earlier = explanation_of(previous)
+        lines = [moved, *earlier["lines"]]
+        skipped = skipped or earlier["skipped"]
+        law = law or earlier["law"]
     return {
-        "rule": str(RULE_LABELS.get(rule, rule)),
+        "rule": str(RULE_LABELS.get(rule, "")),
         "lines": [str(line) for line in lines],
         "skipped": skipped,
         "law": [str(x) for x in law],
