@@ -259,7 +259,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1
 CELERY_BEAT_SCHEDULE: dict = {}
 # --- sync (issue 5): publishing must fail fast when Redis is down; dispatch logs it and
 # the outbox sweep below delivers what was not kicked. The worker itself keeps retrying.
-CELERY_TASK_PUBLISH_RETRY = False
+# One immediate retry only: it replaces a pooled connection that went stale when Redis
+# restarted, and still fails within a fraction of a second when Redis is really down.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE["dossiers.sweep_outbox"] = {
     "task": "dossiers.sweep_outbox",
