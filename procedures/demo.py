@@ -13,8 +13,6 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
-
 from .models import Agency, Channel, Procedure, RequiredDocument, TimeUnit
 from .services import (
     DATA_DIR,
@@ -91,11 +89,8 @@ def load_catalogue(*, stdout=None, limit: int | None = None) -> dict[str, int]:
         a.identifier_code: a
         for a in Agency.objects.filter(identifier_code__in=departments.values())
     }
-    communes = list(
-        Agency.objects.filter(level=Agency.Level.COMMUNE).filter(
-            Q(valid_from__isnull=True) | Q(valid_from__gte=TRANSITION)
-        )
-    )
+    # The 126 units of the data file (since 1/7/2025), not other communes in the database.
+    communes = list(Agency.objects.filter(level=Agency.Level.COMMUNE, valid_from__gte=TRANSITION))
     districts = list(Agency.objects.filter(level=Agency.Level.DISTRICT))
     say(f"Lĩnh vực: {len(fields)}")
 

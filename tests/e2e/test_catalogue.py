@@ -94,3 +94,15 @@ def test_the_admin_lists_the_catalogue_for_a_superuser(page, catalogue, sysadmin
     screenshot("catalogue-admin-change")
     page.goto(page.base_url + "/admin/procedures/procedure/import/")
     screenshot("catalogue-admin-import")
+
+
+def test_a_commune_procedure_lists_every_commune_and_reads_in_english(page, catalogue, screenshot):
+    demo = Procedure.objects.filter(at_commune=True).exclude(pk=catalogue.pk).first()
+    page.goto(page.base_url + f"/thu-tuc/{demo.national_code}/")
+    page.click("text=Xem danh sách đơn vị")
+    assert page.locator(".agencies li").count() == 126
+    page.click(".lang button[value=en]")
+    page.wait_for_load_state()
+    assert "Documents to bring" in page.inner_text("main")
+    assert "Where to submit" in page.inner_text("main")
+    screenshot("catalogue-detail-en")
