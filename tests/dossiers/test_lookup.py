@@ -1,7 +1,8 @@
 """The citizen's status lookup: what the code alone shows, what the secret adds, limits."""
 
+import os
+
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from dossiers.models import DossierEvent
@@ -17,10 +18,15 @@ URL = "/ho-so/tra-cuu/"
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits():
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_limits(settings, request):
+    # A private in-memory cache per test: counters never leak between tests, and the
+    # shared Redis of CI (also Celery's broker) is never flushed.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
 
 
 def test_the_lookup_lives_at_the_public_address():
@@ -128,3 +134,23 @@ def test_a_garbled_code_is_a_form_error_not_a_crash(client, db):
     assert response.status_code == 200
     response = client.post(URL, {"ma": "abc", "secret": "12"})
     assert response.status_code == 200
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")
+def test_the_limit_counts_in_redis_when_it_is_configured(settings):
+    import uuid
+
+    from django.core.cache import caches
+
+    from dossiers import ratelimit
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+    ident = f"test-{uuid.uuid4()}"  # unique: nothing is flushed, nothing collides
+    results = [ratelimit.hit("test", ident, limit=3, window=60) for _ in range(5)]
+    assert results == [True, True, True, False, False]
+    assert caches["default"].get(ratelimit._key("test", ident, 60)) == 5

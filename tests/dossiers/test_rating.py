@@ -1,7 +1,6 @@
 """The applicant's satisfaction rating (Decree 61/2018 art. 31): once, after the secret."""
 
 import pytest
-from django.core.cache import cache
 
 from dossiers.models import Rating
 from tests.dossiers.factories import DossierFactory
@@ -13,8 +12,14 @@ LEVELS = {"time": 5, "contacts": 4, "information": 4, "attitude": 5, "result": 5
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits():
-    cache.clear()
+def fresh_limits(settings, request):
+    # A private in-memory cache per test (see test_lookup.py).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
 
 
 @pytest.fixture

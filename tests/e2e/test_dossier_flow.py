@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from dossiers import services
 from tests.e2e.conftest import ARTIFACTS
@@ -18,8 +17,14 @@ MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=HANOI)
 
 
 @pytest.fixture(autouse=True)
-def office_hours():
-    cache.clear()
+def office_hours(settings):
+    # Own lookup counters, in memory: the live server runs in this process.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "e2e-dossier-flow",
+        }
+    }
     with time_machine.travel(MONDAY, tick=True):
         yield
 
