@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from procedures.models import Agency
+
 from .models import Dossier, DossierEvent, OutboxMessage
 
 # The first event a dossier has: DVCQG creates its record; every later one updates it.
@@ -17,6 +19,16 @@ CREATE_ACTIONS = frozenset({"receive", "submit_online", "guide_incomplete", "ref
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _agency_code(dossier: Dossier, agency_id: int | None) -> str | None:
+    # The event's agency is nearly always one the dossier has loaded already.
+    if agency_id is None:
+        return None
+    for agency in (dossier.agency, dossier.current_agency):
+        if agency.pk == agency_id:
+            return agency.identifier_code
+    return Agency.objects.values_list("identifier_code", flat=True).get(pk=agency_id)
 
 
 def build_payload(dossier: Dossier, event: DossierEvent) -> dict:
@@ -42,7 +54,7 @@ def build_payload(dossier: Dossier, event: DossierEvent) -> dict:
             "at": _iso(event.at),
             "from_status": event.from_status or None,
             "to_status": event.to_status or None,
-            "agency": event.agency.identifier_code if event.agency_id else None,
+            "agency": _agency_code(dossier, event.agency_id),
             "note": event.note,
             "due_before": _iso(event.due_before),
             "due_after": _iso(event.due_after),

@@ -12,6 +12,9 @@ submissions): no permission is checked. Views always pass request.user.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -36,6 +39,29 @@ APPLICANT_FIELDS = {
 }
 RATING_FIELDS = ("time", "contacts", "information", "attitude", "result", "overall")
 ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.DVCQG})
+# True only inside bulk_load().
+_bulk: ContextVar[bool] = ContextVar("dossier_bulk_load", default=False)
+
+
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """Load many dossiers fast (demo data, imports): no after-commit kicks, no savepoints.
+
+    The caller recomputes statistics once at the end; outbox rows are still written, and the
+    periodic sweeps deliver whatever is left pending. The caller must wrap each dossier in
+    its own transaction.atomic(): a refused action then rolls back that dossier only.
+    """
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+
+
+def _atomic():
+    # In bulk mode the caller's per-dossier atomic block is the savepoint; one per service
+    # call would double the statements of a load.
+    return transaction.atomic(savepoint=not _bulk.get())
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -86,7 +112,8 @@ def _record(
         data=data or {},
     )
     outbox_add(event)
-    dispatch.after_commit(dossier.pk)
+    if not _bulk.get():
+        dispatch.after_commit(dossier.pk)
     return event
 
 
@@ -117,7 +144,7 @@ def _new_dossier(
     if procedure.status != Procedure.Status.PUBLISHED:
         raise TransitionNotAllowed(_("Thủ tục này không còn được công bố, không thể nhận hồ sơ."))
     # A procedure linked to its competent agencies is received only by them.
-    if procedure.agencies.exists() and not procedure.agencies.filter(pk=agency.pk).exists():
+    if not procedure.agencies.filter(pk=agency.pk).exists() and procedure.agencies.exists():
         raise TransitionNotAllowed(_("Cơ quan này không thực hiện thủ tục đã chọn."))
     unknown = set(applicant) - set(APPLICANT_FIELDS)
     if unknown:
@@ -159,7 +186,7 @@ def dossier_receive(
 ) -> Dossier:
     """Receive a complete dossier (form 01): code, due time, history, outbox, kick."""
     at = received_at or timezone.now()
-    with transaction.atomic():
+    with _atomic():
         agency_id = _check_can(actor, "receive", [agency.pk])
         dossier = _new_dossier(
             procedure=procedure,
@@ -201,7 +228,7 @@ def dossier_submit_online(
     if channel not in ONLINE_CHANNELS:
         raise TransitionNotAllowed(_("Hồ sơ nộp trực tuyến phải qua Cổng DVC."))
     at = submitted_at or timezone.now()
-    with transaction.atomic():
+    with _atomic():
         dossier = _new_dossier(
             procedure=procedure,
             agency=agency,
@@ -224,12 +251,14 @@ def dossier_submit_online(
 
 
 def _intake_refusal(
-    *, action: str, actor, procedure, agency, channel, applicant, documents, dossier_id, params
+    *, action: str, actor, procedure, agency, channel, applicant, documents, dossier_id, params, at
 ) -> Dossier:
     if dossier_id is not None:
-        return dossier_transition(actor=actor, dossier_id=dossier_id, action=action, **params)
-    at = timezone.now()
-    with transaction.atomic():
+        return dossier_transition(
+            actor=actor, dossier_id=dossier_id, action=action, at=at, **params
+        )
+    at = at or timezone.now()
+    with _atomic():
         agency_id = _check_can(actor, "receive", [agency.pk])
         dossier = _new_dossier(
             procedure=procedure,
@@ -259,7 +288,16 @@ def _intake_refusal(
 
 
 def dossier_guide_incomplete(
-    *, actor, procedure, agency, channel, applicant, documents, missing: str, dossier_id=None
+    *,
+    actor,
+    procedure,
+    agency,
+    channel,
+    applicant,
+    documents,
+    missing: str,
+    dossier_id=None,
+    at: datetime | None = None,
 ) -> Dossier:
     """Form 02 at intake: tell once and fully what is missing; no code (Decree 61 art. 18)."""
     return _intake_refusal(
@@ -272,11 +310,21 @@ def dossier_guide_incomplete(
         documents=documents,
         dossier_id=dossier_id,
         params={"content": missing},
+        at=at,
     )
 
 
 def dossier_refuse_intake(
-    *, actor, procedure, agency, channel, applicant, documents, reason: str, dossier_id=None
+    *,
+    actor,
+    procedure,
+    agency,
+    channel,
+    applicant,
+    documents,
+    reason: str,
+    dossier_id=None,
+    at: datetime | None = None,
 ) -> Dossier:
     """Form 03: refuse to receive, with the reason; no code, closed."""
     return _intake_refusal(
@@ -289,6 +337,7 @@ def dossier_refuse_intake(
         documents=documents,
         dossier_id=dossier_id,
         params={"reason": reason},
+        at=at,
     )
 
 
@@ -341,7 +390,7 @@ def dossier_transition(
 ) -> Dossier:
     """Apply one workflow action: status, clock, history row, outbox row, kick."""
     at = at or timezone.now()
-    with transaction.atomic():
+    with _atomic():
         dossier = _lock(dossier_id)
         act = check_transition(action, dossier.status)
         agency_id = _check_can(actor, act.permission, _acting_agencies(act, dossier))
@@ -369,7 +418,9 @@ def dossier_transition(
 # --- the applicant's rating ------------------------------------------------------------
 
 
-def dossier_rate(*, dossier_id, levels: dict, comment: str = "") -> Rating:
+def dossier_rate(
+    *, dossier_id, levels: dict, comment: str = "", at: datetime | None = None
+) -> Rating:
     """The applicant's one rating of a returned dossier (Decree 61/2018 art. 31)."""
     values = {}
     for name in RATING_FIELDS:
@@ -385,8 +436,8 @@ def dossier_rate(*, dossier_id, levels: dict, comment: str = "") -> Rating:
         values[name] = value
     if "overall" not in values:
         values["overall"] = round(sum(values.values()) / len(values))
-    at = timezone.now()
-    with transaction.atomic():
+    at = at or timezone.now()
+    with _atomic():
         dossier = _lock(dossier_id)
         if dossier.status != Status.RETURNED:
             raise TransitionNotAllowed(_("Chỉ đánh giá được hồ sơ đã trả kết quả."))
