@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Field, Procedure
+from .search import fold
 
 LEVEL_CHOICES = [
     ("", _("Tất cả các cấp")),
@@ -64,3 +65,26 @@ class ImportForm(forms.Form):
         label=_("Tệp CSV hoặc XLSX"),
         help_text=_("Tối đa 10 MB; dòng đầu là tên cột."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Sorted on the folded name so that Đ sorts with D whatever the database collation;
+        # agencies grouped by level so 126 communes do not bury the departments.
+        fields = sorted(Field.objects.all(), key=lambda f: fold(f.name))
+        self.fields["field"].choices = [("", _("Tất cả"))] + [(f.pk, f.name) for f in fields]
+        groups: dict[str, list] = {}
+        for agency in sorted(self.fields["agency"].queryset, key=lambda a: fold(a.name)):
+            label = _AGENCY_GROUPS.get(agency.level, agency.get_level_display())
+            groups.setdefault(label, []).append((agency.pk, agency.short_name or agency.name))
+        self.fields["agency"].choices = [("", _("Tất cả"))] + [
+            (label, groups[label]) for label in _AGENCY_GROUP_ORDER if label in groups
+        ]
+
+
+_AGENCY_GROUPS = {
+    Agency.Level.CITY: _("Thành phố"),
+    Agency.Level.SERVICE_CENTER: _("Thành phố"),
+    Agency.Level.DEPARTMENT: _("Sở, ban, ngành"),
+    Agency.Level.COMMUNE: _("Phường, xã"),
+}
+_AGENCY_GROUP_ORDER = [_("Thành phố"), _("Sở, ban, ngành"), _("Phường, xã")]
