@@ -79,7 +79,7 @@ def login(page):
         page.goto(page.base_url + "/dang-nhap/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_load_state()
 
     return do
