@@ -39,6 +39,8 @@ FLOWS = (
     "rating_4",
     "rating_5",
 )
+# Levels from the top down, for grouped tables.
+LEVEL_ORDER = {"city": 0, "service_center": 1, "department": 2, "district": 3, "commune": 4}
 # Below this many settled dossiers in the period an agency is listed but not ranked.
 RANKING_MIN_SETTLED = 30
 
@@ -157,6 +159,7 @@ def by_agency(*, first: date, last: date, agency_ids=None, procedure_id=None) ->
         .order_by("agency__level", "agency__name")
     )
     levels = dict(Agency.Level.choices)
+    rows = sorted(rows, key=lambda r: (LEVEL_ORDER.get(r["agency__level"], 9), r["agency__name"]))
     return [
         Totals.from_row(
             r,
@@ -178,7 +181,7 @@ def by_level(*, first: date, last: date, agency_ids=None) -> list[Totals]:
     )
     return [
         Totals.from_row(r, label=str(levels.get(r["agency__level"], "")), key=r["agency__level"])
-        for r in rows
+        for r in sorted(rows, key=lambda r: LEVEL_ORDER.get(r["agency__level"], 9))
     ]
 
 

@@ -54,7 +54,9 @@ def _trend_charts(monthly, yearly, target=None):
             ],
             title=_("Tỷ lệ theo tháng (%)"),
             target=target,
-            target_label=_("Chỉ tiêu đúng hạn %(v)s%%") % {"v": target} if target else "",
+            target_label=_("Chỉ tiêu đúng hạn %(v)s%%") % {"v": f"{target.normalize():f}"}
+            if target
+            else "",
         ),
         "yearly": charts.bar_chart(
             [t.label for t in yearly],
