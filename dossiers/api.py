@@ -80,7 +80,7 @@ def _require(user, permission: str, agency_ids) -> None:
             "Chỉ gồm hồ sơ của cơ quan bạn tiếp nhận, đang xử lý hoặc được chuyển phối hợp "
             "(thanh tra và quản trị: toàn Thành phố). Phân trang bằng con trỏ (`cursor`)."
         ),
-        responses={200: DossierListSerializer(many=True), **error_responses(400, 403)},
+        responses={200: DossierListSerializer(many=True), **error_responses(400, 403, 404)},
         examples=[docs.LIST_EXAMPLE, *ERROR_EXAMPLES[2:]],
     ),
     retrieve=extend_schema(
@@ -179,7 +179,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="Lịch sử xử lý hồ sơ (Mẫu 05)",
-        responses={200: EventSerializer(many=True), **error_responses(403, 404)},
+        responses={200: EventSerializer(many=True), **error_responses(400, 403, 404)},
         examples=[docs.HISTORY_EXAMPLE, *ERROR_EXAMPLES[1:]],
     )
     @action(detail=True, methods=["get"], pagination_class=HistoryCursorPagination)

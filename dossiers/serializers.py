@@ -13,7 +13,7 @@ from procedures.models import Agency, Channel, Procedure, RequiredDocument, Time
 from procedures.serializers import AgencyRefSerializer
 
 from .models import Dossier, DossierEvent
-from .workflow import allowed_actions
+from .workflow import Status, Timeliness, allowed_actions
 
 
 class ProcedureRefSerializer(serializers.ModelSerializer):
@@ -28,6 +28,10 @@ class DossierListSerializer(serializers.ModelSerializer):
     current_agency = AgencyRefSerializer(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    # Blank until the result exists: declared so the schema allows "".
+    timeliness = serializers.ChoiceField(
+        choices=Timeliness.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Dossier
@@ -90,6 +94,8 @@ class DossierDetailSerializer(DossierListSerializer):
         ]
         read_only_fields = fields
 
+    limit_unit = serializers.ChoiceField(choices=TimeUnit.choices, allow_blank=True, read_only=True)
+
     def get_allowed_actions(self, dossier) -> list[str]:
         """Actions the workflow allows now and the user's roles permit (a hint for UIs)."""
         request = self.context.get("request")
@@ -116,6 +122,8 @@ class DossierDetailSerializer(DossierListSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     agency = AgencyRefSerializer(read_only=True)
 
     class Meta:

@@ -2,12 +2,17 @@
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -102,6 +107,18 @@ v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
 ]
 
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def not_found(request, rest=""):
+    """Any other /api/ URL: a 404 in the one error format, not Django's HTML page."""
+    from hanoi_cchc.api_errors import error_response
+
+    return error_response(404, "not_found", _("Không tìm thấy."))
+
+
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -112,4 +129,6 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
         name="api-redoc",
     ),
+    # Last: whatever did not match above (also ids that are not numbers).
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -70,6 +70,7 @@ def _page(example: dict) -> dict:
     list=extend_schema(
         summary="Danh sách thủ tục hành chính",
         description="Tìm kiếm không cần gõ dấu qua tham số `q` (ví dụ `q=dang ky khai sinh`).",
+        responses={200: ProcedureListSerializer(many=True), **error_responses(400, 404)},
         examples=[OpenApiExample("Một trang kết quả", value=_page(PROCEDURE_EXAMPLE))],
     ),
     retrieve=extend_schema(
@@ -138,6 +139,7 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Danh sách cơ quan, đơn vị",
+        responses={200: AgencySerializer(many=True), **error_responses(400, 404)},
         examples=[OpenApiExample("Một trang kết quả", value=_page(AGENCY_EXAMPLE))],
     ),
     retrieve=extend_schema(
@@ -157,6 +159,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Danh sách lĩnh vực",
+        responses={200: FieldSerializer(many=True), **error_responses(400, 404)},
         examples=[
             OpenApiExample("Một trang", value=_page({"id": 3, "code": "HT", "name": "Hộ tịch"}))
         ],
