@@ -62,7 +62,9 @@ def desk():
     ]
     procedure = ProcedureFactory(agencies=agencies)
     officials = [
-        MembershipFactory(user=UserFactory(username=f"motcua_{i}"), agency=agencies[i % 2]).user
+        MembershipFactory(
+            user=UserFactory(username=f"motcua_{i}", password=None), agency=agencies[i % 2]
+        ).user
         for i in range(THREADS)
     ]
     return agencies, procedure, officials
