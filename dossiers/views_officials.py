@@ -7,19 +7,18 @@ dossiers.services; a refusal of the workflow is shown as a message, never a 500.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,9 +38,8 @@ from .workflow import (
 )
 
 PAGE_SIZE = 25
-# Counting a million rows on every page view is what makes worklists slow: count at most
-# this many and say "more than" beyond it.
-COUNT_CAP = 2000
+# Deep OFFSETs cost as much as the rows they skip: past this page, ask for a filter.
+MAX_PAGE = 400
 
 
 def official_required(view):
@@ -57,20 +55,44 @@ def official_required(view):
     return wrapper
 
 
-class CappedPaginator(Paginator):
-    """A paginator whose count stops at `cap` (SELECT COUNT(*) over a LIMITed subquery)."""
+@dataclass
+class Window:
+    """One page of the worklist, found without counting the whole list.
 
-    def __init__(self, *args, cap: int = COUNT_CAP, **kwargs):
-        self.cap = cap
-        super().__init__(*args, **kwargs)
+    Counting an agency's open dossiers scans all of them, on every page view; instead we
+    read one row more than the page holds to know whether a next page exists. The total
+    is known (and shown) only on the last page.
+    """
 
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+    number: int
+    rows: list
+    has_next: bool
 
     @property
-    def capped(self) -> bool:
-        return self.count > self.cap
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def total(self) -> int | None:
+        return None if self.has_next else self.end_index
+
+
+def window(queryset, raw_number) -> Window:
+    try:
+        number = min(max(int(raw_number), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(queryset[offset : offset + PAGE_SIZE + 1])
+    return Window(number=number, rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE)
 
 
 def _fold(text: str) -> str:
@@ -212,17 +234,17 @@ def worklist(request):
         }
     elif request.GET:
         messages.warning(request, _("Bộ lọc không hợp lệ, đang hiển thị tất cả hồ sơ."))
-    queryset = selectors.worklist(request.user, **criteria).select_related(
-        "procedure", "current_agency", "agency"
+    # Joins to the catalogue tables led PostgreSQL to a plan over every dossier (measured
+    # at 1M rows: 1.3 s joined, 0.7 s with two small IN queries for the 25 rows shown).
+    queryset = (
+        selectors.worklist(request.user, **criteria)
+        .select_related(None)
+        .prefetch_related("procedure", "current_agency")
     )
-    paginator = CappedPaginator(queryset, PAGE_SIZE, cap=COUNT_CAP)
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except InvalidPage:
-        page = paginator.page(1)
+    page = window(queryset, request.GET.get("page", 1))
     now = timezone.now()
     rows = []
-    for d in page.object_list:
+    for d in page.rows:
         left = days_left(d, now)
         late = is_overdue(d, now)
         rows.append(
@@ -236,10 +258,9 @@ def worklist(request):
         {
             "filters": filters,
             "page": page,
-            "paginator": paginator,
             "rows": rows,
             "query": query.urlencode(),
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
+            "max_page": MAX_PAGE,
         },
     )
 
