@@ -13,6 +13,8 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import transaction
+
 from .models import Agency, Channel, Procedure, RequiredDocument, TimeUnit
 from .services import (
     DATA_DIR,
@@ -97,9 +99,22 @@ def load_catalogue(*, stdout=None, limit: int | None = None) -> dict[str, int]:
     rows = _read_csv("demo_procedures.csv")
     if limit is not None:
         rows = rows[:limit]
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    # One transaction for the whole catalogue: all or nothing, and one commit (fast on SQLite).
+    with transaction.atomic():
+        _load_rows(
+            rows, counts, say, fields, details, departments, dept_by_code, districts, communes
+        )
+    say(
+        f"Thủ tục: {counts['created']} mới, {counts['updated']} cập nhật, "
+        f"{counts['unchanged']} không đổi"
+    )
+    return counts
+
+
+def _load_rows(rows, counts, say, fields, details, departments, dept_by_code, districts, communes):
     rng = random.Random(SEED)
     used_codes: set[str] = set()
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
     for index, row in enumerate(rows, 1):
         values, parts = _procedure_values(row, rng, used_codes, fields, details)
         level = row["levels"]
@@ -126,11 +141,6 @@ def load_catalogue(*, stdout=None, limit: int | None = None) -> dict[str, int]:
         counts[outcome] += 1
         if index % 50 == 0 or index == len(rows):
             say(f"  thủ tục {index}/{len(rows)}")
-    say(
-        f"Thủ tục: {counts['created']} mới, {counts['updated']} cập nhật, "
-        f"{counts['unchanged']} không đổi"
-    )
-    return counts
 
 
 def _procedure_values(row, rng, used_codes, fields, details):

@@ -24,6 +24,15 @@ ONLINE_CHOICES = [
 DVCQG_CHOICES = [("", _("Tất cả")), ("yes", _("Đã tích hợp")), ("no", _("Chưa tích hợp"))]
 
 
+_AGENCY_GROUPS = {
+    Agency.Level.CITY: _("Thành phố"),
+    Agency.Level.SERVICE_CENTER: _("Thành phố"),
+    Agency.Level.DEPARTMENT: _("Sở, ban, ngành"),
+    Agency.Level.COMMUNE: _("Phường, xã"),
+}
+_AGENCY_GROUP_ORDER = [_("Thành phố"), _("Sở, ban, ngành"), _("Phường, xã")]
+
+
 class AgencyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.short_name or obj.name
@@ -59,13 +68,6 @@ class CatalogueFilterForm(forms.Form):
         label=_("Tích hợp Cổng DVC quốc gia"), required=False, choices=DVCQG_CHOICES
     )
 
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Tệp CSV hoặc XLSX"),
-        help_text=_("Tối đa 10 MB; dòng đầu là tên cột."),
-    )
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Sorted on the folded name so that Đ sorts with D whatever the database collation;
@@ -81,10 +83,8 @@ class ImportForm(forms.Form):
         ]
 
 
-_AGENCY_GROUPS = {
-    Agency.Level.CITY: _("Thành phố"),
-    Agency.Level.SERVICE_CENTER: _("Thành phố"),
-    Agency.Level.DEPARTMENT: _("Sở, ban, ngành"),
-    Agency.Level.COMMUNE: _("Phường, xã"),
-}
-_AGENCY_GROUP_ORDER = [_("Thành phố"), _("Sở, ban, ngành"), _("Phường, xã")]
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp CSV hoặc XLSX"),
+        help_text=_("Tối đa 10 MB; dòng đầu là tên cột."),
+    )
