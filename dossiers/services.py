@@ -112,6 +112,10 @@ def _record(
         data=data or {},
     )
     outbox_add(event)
+    # A new outbox row means DVCQG is behind again until dossiers.sync delivers it.
+    if dossier.sync_state not in {Dossier.SyncState.PENDING, Dossier.SyncState.NOT_REQUIRED}:
+        Dossier.objects.filter(pk=dossier.pk).update(sync_state=Dossier.SyncState.PENDING)
+        dossier.sync_state = Dossier.SyncState.PENDING
     if not _bulk.get():
         dispatch.after_commit(dossier.pk)
     return event

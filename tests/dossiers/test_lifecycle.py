@@ -372,3 +372,11 @@ def test_a_returned_dossier_is_rated_once(received, act):
 def test_rating_levels_must_be_between_one_and_five(received):
     with pytest.raises(TransitionNotAllowed, match="từ 1 đến 5"):
         services.dossier_rate(dossier_id=received.pk, levels={"time": 9})
+
+
+def test_a_change_to_a_synced_dossier_makes_it_pending_again(received, act):
+    received.__class__.objects.filter(pk=received.pk).update(sync_state="synced")
+    dossier = act(received, "start_processing", hanoi(2021, 3, 2, 8, 0))
+    dossier.refresh_from_db()
+    assert dossier.sync_state == "pending"
+    assert OutboxMessage.objects.filter(dossier=dossier, delivered_at__isnull=True).count() == 2
