@@ -313,10 +313,13 @@ def printable_forms(dossier) -> list[tuple[str, str]]:
 def detail(request, ref: str):
     dossier = _resolve(request, ref)
     scope = scope_for(request.user)
+    apology = getattr(dossier, "apology", None)
     actions = [
         (action, action_form(action.name))
         for action in allowed_actions(dossier.status)
         if _may(scope, action, dossier)
+        # The new date may be set only once (Decree 61/2018 art. 19(5)).
+        and not (action.name == "apologize" and apology is not None)
     ]
     events = selectors.history(dossier)
     return render(
@@ -330,7 +333,7 @@ def detail(request, ref: str):
                 "sent_at"
             ),
             "supplements": dossier.supplements.order_by("requested_at"),
-            "apology": getattr(dossier, "apology", None),
+            "apology": apology,
             "rating": getattr(dossier, "rating", None),
             "actions": actions,
             "printable": printable_forms(dossier),

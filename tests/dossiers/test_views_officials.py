@@ -1,6 +1,6 @@
 """The officials' pages: intake, worklist, dossier page and actions, printed forms."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -283,3 +283,21 @@ def test_the_ledger_prints_the_agencys_dossiers_of_a_period(client, desk_a, rece
     assert response["Content-Type"] == "application/pdf"
     bad = client.get(reverse("dossiers:ledger"), {"tu": "2021-13-01"})
     assert bad.status_code == 302
+
+
+def test_a_second_apology_is_neither_offered_nor_accepted(client, specialist_a, agency_a):
+    dossier = DossierFactory(agency=agency_a, extended=True, processing=True)
+    login(client, specialist_a)
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Xin lỗi và hẹn lại (Mẫu 04)</summary>" not in page
+    due = dossier.due_at + timedelta(days=7)
+    response = client.post(
+        reverse("dossiers:act", args=[dossier.pk, "apologize"]),
+        {
+            "apologize-reason": "Chậm xác minh",
+            "apologize-new_due_date": f"{due:%Y-%m-%d}",
+            "apologize-new_due_time": "17:00",
+        },
+        follow=True,
+    )
+    assert "một lần" in response.content.decode()
