@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .forms import CatalogueFilterForm
@@ -38,6 +39,7 @@ def procedure_list(request):
             "page": page,
             "query": query.urlencode(),
             "filtered": any(v for v in filters.values()),
+            "today": timezone.localdate(),
         },
     )
 
@@ -57,5 +59,6 @@ def procedure_detail(request, national_code: str):
             "time_limits": list(procedure.time_limits.all()),
             # One agency may keep its own cut-off; the page states the common rule.
             "receipt_cutoff": settings.RECEIPT_CUTOFF,
+            "expired": procedure.valid_to is not None and procedure.valid_to < timezone.localdate(),
         },
     )

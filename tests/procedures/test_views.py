@@ -1,6 +1,8 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from procedures.models import Procedure
@@ -102,3 +104,12 @@ def test_the_page_switches_to_english(client, building_permit):
     response = client.get(LIST)
     assert response.status_code == 200
     assert response.wsgi_request.LANGUAGE_CODE == "en"
+
+
+@time_machine.travel(date(2026, 1, 15), tick=False)
+def test_a_procedure_past_its_validity_is_marked_not_hidden(client, make_procedure):
+    make_procedure("1.000040", "Thủ tục cấp huyện cũ", at_district=True, valid_to=date(2025, 6, 30))
+    html = client.get(LIST).content.decode()
+    assert "hết hiệu lực 30/06/2025" in html
+    detail = client.get(reverse("procedures:detail", args=["1.000040"])).content.decode()
+    assert "hết hiệu lực từ sau ngày 30/06/2025" in detail
