@@ -43,7 +43,7 @@ class ValidNowFilter(admin.SimpleListFilter):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SimpleHistoryAdmin):
     list_display = (
         "name",
         "level",
@@ -76,7 +76,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ("user", "role", "agency")
     list_filter = ("role", "agency__level")
     search_fields = ("user__username", "user__last_name", "user__first_name", "agency__name")
@@ -85,7 +85,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Field)
-class FieldAdmin(admin.ModelAdmin):
+class FieldAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 

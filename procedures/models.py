@@ -76,6 +76,8 @@ class Agency(models.Model):
         blank=True,
         help_text=_("Để trống để dùng mặc định của hệ thống (15:00)."),
     )
+    # Mergers and boundary changes (valid_to, successor) must say who changed them and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
@@ -115,6 +117,8 @@ class Membership(models.Model):
         Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    # Granting or removing a role is a security event: keep who did it and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("phân quyền cán bộ")
@@ -136,6 +140,7 @@ class Field(models.Model):
 
     code = models.CharField(_("mã lĩnh vực"), max_length=40, unique=True)
     name = models.CharField(_("tên lĩnh vực"), max_length=255)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("lĩnh vực")

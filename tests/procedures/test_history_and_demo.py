@@ -1,4 +1,5 @@
 import io
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -96,3 +97,11 @@ def test_ensure_demo_users_prints_logins_and_is_idempotent():
     from django.contrib.auth import get_user_model
 
     assert get_user_model().objects.get(username="motcua").check_password(DEMO_PASSWORD)
+
+
+def test_granting_a_role_and_closing_an_agency_leave_history(desk_a, agency_a):
+    membership = Membership.objects.get(user=desk_a)
+    assert membership.history.first().history_type == "+"
+    agency_a.valid_to = date(2025, 6, 30)
+    agency_a.save()
+    assert agency_a.history.count() == 2
