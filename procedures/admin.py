@@ -200,6 +200,11 @@ class ProcedureAdmin(SimpleHistoryAdmin):
                 name="procedures_procedure_import",
             ),
             path(
+                "import/sample.csv",
+                self.admin_site.admin_view(self.import_sample_view),
+                name="procedures_procedure_import_sample",
+            ),
+            path(
                 "export/<str:fmt>/",
                 self.admin_site.admin_view(self.export_view),
                 name="procedures_procedure_export",
@@ -242,6 +247,13 @@ class ProcedureAdmin(SimpleHistoryAdmin):
             "column_help": IMPORT_COLUMN_HELP,
         }
         return TemplateResponse(request, "procedures/admin/import.html", context)
+
+    def import_sample_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(importers.sample_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="mau-nhap-thu-tuc.csv"'
+        return response
 
     def export_view(self, request, fmt):
         if fmt not in {"csv", "xlsx"} or not self.has_view_permission(request):

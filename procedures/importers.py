@@ -492,6 +492,40 @@ def _plain(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+SAMPLE_ROW = {
+    "national_code": "1.000000",
+    "name": "Đăng ký khai sinh (ví dụ)",
+    "field_code": "HOTICH",
+    "field_name": "Hộ tịch",
+    "levels": "xa",
+    "agencies": "",
+    "time_limit_value": "1",
+    "time_limit_unit": "working_days",
+    "fee": "0",
+    "fee_note": "Miễn lệ phí đăng ký khai sinh đúng hạn.",
+    "online_mode": "full",
+    "legacy_level": "4",
+    "dvcqg_integrated": "có",
+    "dvcqg_integrated_on": "2022-08-15",
+    "local_code": "",
+    "result_document": "Giấy khai sinh (bản chính)",
+    "steps": "Bước 1: Nộp hồ sơ.\nBước 2: Nhận kết quả.",
+    "legal_basis": "Luật Hộ tịch số 60/2014/QH13\nNghị định số 123/2015/NĐ-CP",
+    "status": "draft",
+    "documents": "Tờ khai đăng ký khai sinh | original | 1\nGiấy chứng sinh | original | 1",
+    "time_limits": "online | | 0,5 | working_days",
+}
+
+
+def sample_csv() -> bytes:
+    """A one-row example of the import format (status draft, so importing it publishes nothing)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMN_NAMES)
+    writer.writerow([SAMPLE_ROW[name] for name in COLUMN_NAMES])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 def export_csv(queryset) -> bytes:
     """UTF-8 with a BOM so that Excel shows Vietnamese diacritics."""
     buffer = io.StringIO()

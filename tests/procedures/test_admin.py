@@ -85,3 +85,14 @@ def test_officials_without_admin_rights_cannot_import(client, desk_a):
     client.force_login(desk_a)
     response = client.get(reverse("admin:procedures_procedure_import"))
     assert response.status_code == 302  # to the admin login
+
+
+def test_the_sample_file_imports_cleanly(admin_client):
+    sample = admin_client.get(reverse("admin:procedures_procedure_import_sample"))
+    assert sample.content.startswith(b"\xef\xbb\xbf")
+    url = reverse("admin:procedures_procedure_import")
+    response = admin_client.post(url, {"file": SimpleUploadedFile("mau.csv", sample.content)})
+    assert response.status_code == 302
+    procedure = Procedure.objects.get(national_code="1.000000")
+    assert procedure.status == Procedure.Status.DRAFT
+    assert procedure.required_documents.count() == 2
