@@ -261,6 +261,9 @@ def worklist(request):
             "rows": rows,
             "query": query.urlencode(),
             "max_page": MAX_PAGE,
+            "ledger_agencies": _ledger_agencies(scope)[:200],
+            "ledger_from": timezone.localdate().replace(day=1),
+            "ledger_to": timezone.localdate(),
         },
     )
 
@@ -402,15 +405,16 @@ def _start_of(day: date):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _ledger_agencies(scope):
+    if scope.all_agencies:
+        return Agency.objects.order_by("name")
+    return Agency.objects.filter(pk__in=scope.agency_ids).order_by("name")
+
+
 @official_required
 def ledger_pdf(request):
     """Form 06 for one agency and a period (default: the current month)."""
-    scope = scope_for(request.user)
-    agencies = (
-        Agency.objects.all()
-        if scope.all_agencies
-        else Agency.objects.filter(pk__in=scope.agency_ids)
-    )
+    agencies = _ledger_agencies(scope_for(request.user))
     agency = agencies.filter(pk=request.GET.get("co_quan") or 0).first() or agencies.first()
     if agency is None:
         raise Http404("no agency")

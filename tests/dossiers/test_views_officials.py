@@ -172,7 +172,7 @@ def test_the_worklist_runs_a_bounded_number_of_queries(
     DossierFactory.create_batch(30, agency=agency_a)
     login(client, desk_a)
     client.get(reverse("dossiers:worklist"))  # warm the session
-    with django_assert_max_num_queries(10) as captured:
+    with django_assert_max_num_queries(12) as captured:
         response = client.get(reverse("dossiers:worklist"), {"page": 2})
     assert response.status_code == 200
     assert not any("COUNT(" in q["sql"] for q in captured.captured_queries)
