@@ -36,6 +36,7 @@ import os
 import random
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -151,10 +152,11 @@ def load_calendar(cur, first: date, last: date) -> list[date]:
             working.append(d)
         rows.append(f"{d.isoformat()}\t{'t' if wd else 'f'}\t{widx}\n")
         d += timedelta(days=1)
-    cur.execute("CREATE TEMP TABLE bench_days (d date PRIMARY KEY, wd boolean, widx int)")
+    cur.execute("DROP TABLE IF EXISTS bench_days, bench_wd, bench_agency_procs, bench_groups")
+    cur.execute("CREATE UNLOGGED TABLE bench_days (d date PRIMARY KEY, wd boolean, widx int)")
     cur.copy_expert("COPY bench_days FROM STDIN", io.StringIO("".join(rows)))
     cur.execute(
-        "CREATE TEMP TABLE bench_wd AS SELECT widx, d FROM bench_days WHERE wd;"
+        "CREATE UNLOGGED TABLE bench_wd AS SELECT widx, d FROM bench_days WHERE wd;"
         "CREATE UNIQUE INDEX ON bench_wd (widx); ANALYZE bench_days; ANALYZE bench_wd"
     )
     return working
@@ -165,7 +167,7 @@ def load_agency_procs(cur) -> dict[tuple[str, int], tuple[str, int]]:
     (before / after the July 2025 reform). Returns {(era, agency_id): (level, count)}."""
     cur.execute(
         """
-        CREATE TEMP TABLE bench_agency_procs AS
+        CREATE UNLOGGED TABLE bench_agency_procs AS
         SELECT e.era, a.id AS agency_id, a.level,
                array_agg(p.id ORDER BY p.id) AS procs, count(*)::int AS cnt
         FROM (VALUES ('A', %(a)s::date), ('B', %(b)s::date)) e(era, probe)
@@ -219,7 +221,7 @@ def load_groups(cur, rng: random.Random, n: int, days: list[date], agencies) -> 
             era = "A" if day < TRANSITION else "B"
             buf.write(f"{aid}\t{day.isoformat()}\t{c}\t{era}\n")
     buf.seek(0)
-    cur.execute("CREATE TEMP TABLE bench_groups (agency_id bigint, day date, n int, era text)")
+    cur.execute("CREATE UNLOGGED TABLE bench_groups (agency_id bigint, day date, n int, era text)")
     cur.copy_expert("COPY bench_groups FROM STDIN", buf)
     cur.execute("ANALYZE bench_groups")
     return sum(1 for c in counts if c)
@@ -377,6 +379,7 @@ FROM (
                         random() AS r_id, random() AS r_phone
                     OFFSET 0
                 ) r
+                WHERE g.agency_id %% %(parts)s = %(part)s
             ) b
             JOIN procedures_procedure p ON p.id = b.procedure_id
             JOIN bench_days bd0 ON bd0.d = b.day
@@ -420,7 +423,7 @@ CROSS JOIN LATERAL (VALUES
     (d.closed_at, CASE d.status WHEN 'refused' THEN 'refuse' ELSE 'withdraw' END,
         'processing', d.status, d.status IN ('refused', 'withdrawn'), '{}'::jsonb)
 ) e(at, action, fs, ts, keep, data)
-WHERE e.keep
+WHERE e.keep AND d.id %% %(parts)s = %(part)s
 """
 
 RATINGS_SQL = f"""
@@ -447,7 +450,34 @@ FROM (
 """
 
 
-def seed(n: int, *, seed_value: int = 2021, now: datetime | None = None) -> dict:
+def parallel(sql: str, params: dict, parts: int) -> int:
+    """Run sql once per part (params part/parts) on its own connection, at the same time:
+    one connection keeps one core busy, and the rows of each part are independent."""
+    import psycopg2
+    from django.db import connection
+
+    settings = connection.get_connection_params()
+
+    def work(part: int) -> int:
+        conn = psycopg2.connect(**settings)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SET synchronous_commit = off")
+                cur.execute("SET session_replication_role = replica")
+                cur.execute("SET work_mem = '128MB'")
+                cur.execute("SELECT setseed(%s)", [(part + 1) / (parts + 1)])
+                cur.execute(sql, {**params, "part": part, "parts": parts})
+                count = cur.rowcount
+            conn.commit()
+            return count
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        return sum(pool.map(work, range(parts)))
+
+
+def seed(n: int, *, seed_value: int = 2021, now: datetime | None = None, parts: int = 2) -> dict:
     django_setup()
     from django.db import connection
     from django.utils import timezone
@@ -502,14 +532,10 @@ def seed(n: int, *, seed_value: int = 2021, now: datetime | None = None) -> dict
     raw.commit()
     t = step("truncate and drop indexes", t)
 
-    cur.execute(dossier_insert_sql(), {"now": now})
-    inserted = cur.rowcount
-    raw.commit()
-    t = step(f"dossiers ({inserted})", t)
-    cur.execute(EVENTS_SQL, {"now": now})
-    events = cur.rowcount
-    raw.commit()
-    t = step(f"events ({events})", t)
+    inserted = parallel(dossier_insert_sql(), {"now": now}, parts)
+    t = step(f"dossiers ({inserted}, {parts} connections)", t)
+    events = parallel(EVENTS_SQL, {"now": now}, parts)
+    t = step(f"events ({events}, {parts} connections)", t)
     cur.execute(
         "INSERT INTO dossiers_dossiersequence (agency_id, day, last) "
         "SELECT agency_id, day, n FROM bench_groups ORDER BY day, agency_id"
@@ -524,9 +550,16 @@ def seed(n: int, *, seed_value: int = 2021, now: datetime | None = None) -> dict
         raw.commit()
     cur.execute("DROP TABLE bench_rebuild")
     raw.commit()
+    cur.execute("DROP TABLE bench_days, bench_wd, bench_agency_procs, bench_groups")
+    raw.commit()
     t = step(f"indexes ({len(rebuild)})", t)
     raw.autocommit = True
-    for table in BIG_TABLES + ["dossiers_rating", "dossiers_dossiersequence"]:
+    for table in BIG_TABLES + [
+        "dossiers_rating",
+        "dossiers_dossiersequence",
+        "procedures_procedure",
+        "procedures_procedure_agencies",
+    ]:
         cur.execute(f"VACUUM (ANALYZE) {table}")
     t = step("vacuum analyze", t)
     timings["total"] = round(time.perf_counter() - t_all, 1)
@@ -593,11 +626,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dossiers", type=int, required=True)
     parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--parts", type=int, default=2, help="parallel loading connections")
     parser.add_argument("--check", action="store_true", help="verify consistency afterwards")
     parser.add_argument("--check-only", action="store_true")
     args = parser.parse_args(argv)
     if not args.check_only:
-        seed(args.dossiers, seed_value=args.seed)
+        seed(args.dossiers, seed_value=args.seed, parts=args.parts)
     if args.check or args.check_only:
         django_setup()
         from django.db import connection
