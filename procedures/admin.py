@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import importers
+from . import exporters, importers
 from .forms import ImportForm
 from .models import Agency, Field, Membership, Procedure, ProcedureTimeLimit, RequiredDocument
 from .search import search_procedures
@@ -251,7 +251,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     def import_sample_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        response = HttpResponse(importers.sample_csv(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(exporters.sample_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="mau-nhap-thu-tuc.csv"'
         return response
 
@@ -276,11 +276,11 @@ def _export_response(queryset, fmt: str) -> HttpResponse:
     queryset = queryset.order_by("national_code")
     if fmt == "csv":
         response = HttpResponse(
-            importers.export_csv(queryset), content_type="text/csv; charset=utf-8"
+            exporters.export_csv(queryset), content_type="text/csv; charset=utf-8"
         )
     else:
         response = HttpResponse(
-            importers.export_xlsx(queryset),
+            exporters.export_xlsx(queryset),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="thu-tuc-{stamp}.{fmt}"'

@@ -5,7 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
-from procedures.importers import COLUMN_NAMES, export_csv, export_xlsx, import_procedures
+from procedures.exporters import export_csv, export_xlsx
+from procedures.importers import COLUMN_NAMES, import_procedures
 from procedures.models import Field, Procedure, RequiredDocument
 
 pytestmark = pytest.mark.django_db
