@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Agency, Channel, Procedure, TimeUnit
 
-from .workflow import CLOCK_RUNNING_STATUSES, Status, Timeliness
+from .workflow import CLOCK_RUNNING_STATUSES, WORKLIST_STATUSES, Status, Timeliness
 
 
 class CalendarDay(models.Model):
@@ -164,6 +164,18 @@ class Dossier(models.Model):
             # The worklist: an agency's open dossiers by due time.
             models.Index(fields=["current_agency", "status", "due_at"], name="dossier_worklist"),
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            # Partial indexes of the worklist (selectors.worklist): only dossiers still to act
+            # on, a few per cent of millions, found by receiving or current agency.
+            models.Index(
+                fields=["agency", "due_at"],
+                condition=Q(status__in=sorted(WORKLIST_STATUSES)),
+                name="dossier_open_by_agency",
+            ),
+            models.Index(
+                fields=["current_agency", "due_at"],
+                condition=Q(status__in=sorted(WORKLIST_STATUSES)),
+                name="dossier_open_by_current",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -50,6 +50,9 @@ CLOSED_STATUSES = frozenset({Status.RETURNED, Status.REFUSED, Status.WITHDRAWN})
 # art. 19(4): it restarts, or under the pause rule it is stopped), so that status is out.
 # Overdue is derived (selectors.overdue_q), never stored.
 CLOCK_RUNNING_STATUSES = OPEN_STATUSES - {Status.SUPPLEMENT_REQUESTED}
+# What officials still have to act on: waiting for acceptance, open, or result not yet
+# returned (the worklist; partial indexes of Dossier cover exactly these).
+WORKLIST_STATUSES = frozenset(Status.values) - CLOSED_STATUSES - {Status.INTAKE_REFUSED}
 
 
 class Timeliness(models.TextChoices):
