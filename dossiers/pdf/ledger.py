@@ -17,11 +17,11 @@ MAX_ROWS = 5000
 
 COLUMNS = [
     ("STT", 0.04),
-    ("Mã hồ sơ", 0.11),
-    ("Tên thủ tục hành chính", 0.15),
+    ("Mã hồ sơ", 0.135),
+    ("Tên thủ tục hành chính", 0.14),
     ("Số lượng hồ sơ (bộ)", 0.05),
     ("Tên cá nhân, tổ chức", 0.10),
-    ("Địa chỉ, số điện thoại", 0.11),
+    ("Địa chỉ, số điện thoại", 0.095),
     ("Cơ quan chủ trì giải quyết", 0.09),
     ("Nhận hồ sơ", 0.07),
     ("Hẹn trả kết quả", 0.07),
@@ -39,7 +39,7 @@ def render_form_06(*, agency, dossiers, date_from, date_to) -> bytes:
         agency=agency,
         form_no="06",
         unit_line="Bộ phận Tiếp nhận và Trả kết quả",
-        width=width * 0.6,
+        width=width,
     )
     story += [
         Paragraph(TITLE, st["title"]),
