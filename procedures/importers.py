@@ -1,4 +1,4 @@
-"""Import and export of the procedure catalogue as CSV or XLSX.
+"""Import of the procedure catalogue from CSV or XLSX (export: ``procedures.exporters``).
 
 One row per procedure; the first row holds the column names below (the same columns are
 written by the export, so an exported file can be edited and imported back).

@@ -245,3 +245,27 @@ def _replace_time_limits(procedure: Procedure, limits: list[TimeLimitSpec]) -> b
             unit=spec.unit,
         )
     return True
+
+
+def procedures_reindex_search(*, batch_size: int = 500) -> int:
+    """Recompute search_text for every procedure (after a bulk load or a change of folding
+    rules); writes only rows whose text differs and no history. Returns rows changed."""
+    changed = 0
+    with transaction.atomic():
+        qs = Procedure.objects.only("pk", "name", "national_code", "local_code", "search_text")
+        batch = []
+        for procedure in qs.iterator(chunk_size=batch_size):
+            text = search_text_for(
+                name=procedure.name,
+                national_code=procedure.national_code,
+                local_code=procedure.local_code,
+            )
+            if text != procedure.search_text:
+                procedure.search_text = text
+                batch.append(procedure)
+            if len(batch) >= batch_size:
+                changed += Procedure.objects.bulk_update(batch, ["search_text"])
+                batch = []
+        if batch:
+            changed += Procedure.objects.bulk_update(batch, ["search_text"])
+    return changed

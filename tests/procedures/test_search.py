@@ -1,11 +1,14 @@
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from procedures.models import Procedure
 from procedures.search import fold, search_procedures
 from procedures.services import procedure_save
+from tests.factories import ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,10 @@ def test_a_malformed_national_code_is_refused(make_procedure, code):
 def test_a_well_formed_national_code_is_accepted(make_procedure):
     procedure = make_procedure("2.002345", "Thủ tục hợp lệ", time_limit_value=Decimal("0.5"))
     assert Procedure.objects.get(pk=procedure.pk).national_code == "2.002345"
+
+
+def test_reindex_repairs_rows_written_around_the_service():
+    ProcedureFactory(national_code="1.000050", name="Đăng ký kết hôn")  # bypasses the service
+    assert names("dang ky ket hon") == []
+    call_command("reindex_procedures", stdout=io.StringIO())
+    assert names("dang ky ket hon") == ["Đăng ký kết hôn"]
