@@ -23,6 +23,8 @@ from .test_stats_definitions import EXPECTED_PAST, build_fixture, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2024
+# A queue of its own: tasks other tests left in a shared Redis must not reach this worker.
+QUEUE = "indicators-worker-test"
 
 pytestmark = [
     pytest.mark.services,
@@ -96,10 +98,10 @@ def test_worker_refreshes_then_recomputes_the_hand_counted_figures(worker, proce
     expected = {m.replace(year=YEAR): v for m, v in EXPECTED_PAST.items()}
     # The kicks lifecycle sends after each commit, through Redis to the worker.
     for d in dossiers:
-        tasks.refresh_dossier_stats.delay(d.id)
+        tasks.refresh_dossier_stats.apply_async((d.id,), queue=QUEUE)
     wait_for(lambda: snapshot(YEAR) == expected, worker)
     # The nightly job on the same year changes nothing, and runs twice harmlessly.
     MonthlyStat.objects.filter(month__year=YEAR).update(received=999)
-    tasks.recompute_year.delay(YEAR)
-    tasks.recompute_year.delay(YEAR)
+    tasks.recompute_year.apply_async((YEAR,), queue=QUEUE)
+    tasks.recompute_year.apply_async((YEAR,), queue=QUEUE)
     wait_for(lambda: snapshot(YEAR) == expected, worker)
