@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -30,7 +31,7 @@ from .workflow import Status, TransitionNotAllowed
 SESSION_KEY = "dossier_lookup_verified"
 # How long a correct secret keeps the full view open in this browser.
 VERIFIED_SECONDS = 30 * 60
-NOT_FOUND = _(
+NOT_FOUND = gettext_lazy(
     "Không tìm thấy hồ sơ khớp với thông tin đã nhập. Vui lòng kiểm tra lại mã hồ sơ và 4 số cuối."
 )
 
