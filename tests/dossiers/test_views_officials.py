@@ -301,3 +301,26 @@ def test_a_second_apology_is_neither_offered_nor_accepted(client, specialist_a, 
         follow=True,
     )
     assert "một lần" in response.content.decode()
+
+
+def test_an_official_of_two_agencies_chooses_where_the_dossier_is_received(
+    client, desk_a, agency_a, agency_b, procedure_a
+):
+    from procedures.models import Membership
+
+    Membership.objects.create(user=desk_a, agency=agency_b, role=Membership.Role.DESK)
+    procedure_a.agencies.add(agency_b)
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:intake"), {"thu_tuc": procedure_a.pk}).content.decode()
+    assert '<select name="agency"' in page and "UBND xã Sóc Sơn" in page
+    client.post(reverse("dossiers:intake"), intake_post(procedure_a, agency_b))
+    assert Dossier.objects.get().code.startswith(agency_b.identifier_code)
+
+
+def test_an_official_cannot_receive_for_an_agency_not_theirs(
+    client, desk_a, agency_a, agency_b, procedure_a
+):
+    procedure_a.agencies.add(agency_b)
+    login(client, desk_a)
+    response = client.post(reverse("dossiers:intake"), intake_post(procedure_a, agency_b))
+    assert response.status_code == 200 and not Dossier.objects.exists()
