@@ -150,6 +150,9 @@ def deliver_pending(*, dossier_id: int, now: datetime | None = None) -> Delivery
                 return result
             current = now or timezone.now()
             if message.next_attempt_at and message.next_attempt_at > current:
+                if message.attempts:
+                    # A new change set the dossier back to pending; it is still failing.
+                    _set_state(dossier_id, Dossier.SyncState.FAILED)
                 result.pending = pending_for(dossier_id).count()
                 result.retry_in = (message.next_attempt_at - current).total_seconds()
                 return result
