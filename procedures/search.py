@@ -58,6 +58,8 @@ def search_procedures(queryset: QuerySet, query: str) -> QuerySet:
         .annotate(
             search_rank=Case(
                 When(search_text__startswith=phrase, then=Value(0)),
+                # search_text also holds the codes: a code hit is not a phrase in the name.
+                When(code_match, then=Value(3)),
                 When(search_text__contains=phrase, then=Value(1)),
                 When(all_words, then=Value(2)),
                 default=Value(3),

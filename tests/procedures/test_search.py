@@ -33,7 +33,7 @@ def test_d_stroke_is_searchable_as_plain_d(make_procedure):
     assert names("dang ky khai sinh") == ["Đăng ký khai sinh"]
 
 
-def test_ranking_puts_the_phrase_before_scattered_words_and_code_matches(make_procedure):
+def test_ranking_puts_the_phrase_before_scattered_words(make_procedure):
     make_procedure("1.000003", "Xác nhận thông tin về giấy phép đã cấp cho công trình xây dựng")
     make_procedure("1.000002", "Điều chỉnh giấy phép xây dựng")
     make_procedure("1.000004", "Gia hạn giấy phép xây dựng nhà ở")
@@ -85,3 +85,10 @@ def test_reindex_repairs_rows_written_around_the_service():
     assert names("dang ky ket hon") == []
     call_command("reindex_procedures", stdout=io.StringIO())
     assert names("dang ky ket hon") == ["Đăng ký kết hôn"]
+
+
+def test_a_code_search_ranks_code_hits_after_names_that_start_with_it(make_procedure):
+    make_procedure("1.000060", "Thủ tục có mã 1.000060")
+    make_procedure("2.000061", "1.00006 trong tên")
+    result = search_procedures(Procedure.objects.all(), "1.00006")
+    assert [(p.national_code, p.search_rank) for p in result] == [("2.000061", 0), ("1.000060", 3)]
