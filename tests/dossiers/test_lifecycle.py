@@ -8,11 +8,10 @@ from django.db import transaction
 from dossiers import services
 from dossiers.models import Apology, DossierEvent, OutboxMessage, Transfer
 from dossiers.workflow import ACTIONS, Status, Timeliness, TransitionNotAllowed, allowed_actions
+from tests.factories import ProcedureFactory
 
 from .factories import DossierFactory
 from .lifecycle_fixtures import hanoi
-
-MON = hanoi(2021, 3, 1, 9, 0)  # receipt; due Monday 8 March 17:00
 
 
 def test_a_dossier_goes_from_receipt_to_return_with_one_history_row_per_step(
@@ -380,3 +379,31 @@ def test_a_change_to_a_synced_dossier_makes_it_pending_again(received, act):
     dossier.refresh_from_db()
     assert dossier.sync_state == "pending"
     assert OutboxMessage.objects.filter(dossier=dossier, delivered_at__isnull=True).count() == 2
+
+
+def test_under_the_pause_rule_an_hours_limit_moves_by_the_working_hours_waited(
+    receive, act, desk_a, settings
+):
+    settings.SUPPLEMENT_CLOCK_RULE = "pause"
+    hours = ProcedureFactory(
+        time_limit_value=4,
+        time_limit_unit="working_hours",
+        agencies=[desk_a.memberships.get().agency],
+    )
+    dossier = receive(hanoi(2021, 3, 1, 9, 0), procedure=hours)
+    assert dossier.due_at == hanoi(2021, 3, 1, 14, 0)
+    act(dossier, "request_supplement", hanoi(2021, 3, 1, 10, 0), content="Thiếu tờ khai")
+    # Waited 10:00 Monday to 10:00 Tuesday: 8 working hours.
+    resumed = act(dossier, "receive_supplement", hanoi(2021, 3, 2, 10, 0), actor=desk_a)
+    assert resumed.due_at == hanoi(2021, 3, 2, 14, 0)
+
+
+def test_each_service_call_kicks_delivery_once_after_commit(
+    received, act, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        act(received, "start_processing", hanoi(2021, 3, 2, 8, 0))
+    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(TransitionNotAllowed):
+        act(received, "return_result", hanoi(2021, 3, 2, 9, 0))
+    assert callbacks == []
