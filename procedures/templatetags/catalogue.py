@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ..models import TimeUnit
@@ -15,7 +16,21 @@ def _number(value) -> str:
     text = f"{value:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    # Vietnamese writes a decimal comma (0,5 ngày); English a decimal point.
+    return text if (get_language() or "vi").startswith("en") else text.replace(".", ",")
+
+
+def _durations(count: int, number: str) -> dict[str, str]:
+    # ngettext so that English says "1 working day" but "5 working days".
+    params = {"n": number}
+    return {
+        TimeUnit.WORKING_DAYS: ngettext("%(n)s ngày làm việc", "%(n)s ngày làm việc", count)
+        % params,
+        TimeUnit.CALENDAR_DAYS: ngettext("%(n)s ngày", "%(n)s ngày", count) % params,
+        TimeUnit.WORKING_HOURS: ngettext("%(n)s giờ làm việc", "%(n)s giờ làm việc", count)
+        % params,
+        TimeUnit.MONTHS: ngettext("%(n)s tháng", "%(n)s tháng", count) % params,
+    }
 
 
 @register.simple_tag
@@ -23,7 +38,9 @@ def duration(value, unit) -> str:
     """``5`` + ``working_days`` → ``5 ngày làm việc``."""
     if value is None:
         return ""
-    return f"{_number(value)} {TimeUnit(unit).label}"
+    value = Decimal(value)
+    count = int(value) if value == value.to_integral_value() else 2
+    return _durations(count, _number(value)).get(unit, f"{_number(value)} {unit}")
 
 
 @register.filter
