@@ -62,6 +62,8 @@ def worker():
             "--without-mingle",
             "-l",
             "warning",
+            "-Q",
+            QUEUE,
         ],
         cwd=ROOT,
         env=env,
@@ -89,7 +91,9 @@ def wait_for(predicate, proc, timeout=60.0):
         if proc.poll() is not None:
             pytest.fail(f"the worker died: {proc.stdout.read().decode()[-2000:]}")
         time.sleep(0.3)
-    pytest.fail("the worker did not finish in time")
+    proc.terminate()
+    out = proc.communicate(timeout=20)[0].decode()[-3000:]
+    pytest.fail(f"the worker did not finish in time; figures {snapshot(YEAR)}; log: {out}")
 
 
 @pytest.mark.django_db(transaction=True)
