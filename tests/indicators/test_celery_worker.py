@@ -48,6 +48,9 @@ def worker():
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DATABASE_CONN_MAX_AGE": "0",
     }
+    with app.connection_for_write() as conn:  # leftovers of an interrupted run
+        conn.default_channel.queue_declare(queue=QUEUE, durable=True, auto_delete=False)
+        conn.default_channel.queue_purge(QUEUE)
     proc = subprocess.Popen(  # noqa: S603 - fixed argv
         [
             sys.executable,
