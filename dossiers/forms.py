@@ -112,8 +112,11 @@ class IntakeForm(forms.Form):
     def clean(self):
         data = super().clean()
         decision = self.decision()
-        if not (data.get("applicant_phone") or data.get("applicant_id_number")) and (
+        typed_badly = "applicant_phone" in self.errors or "applicant_id_number" in self.errors
+        if (
             decision == self.RECEIVE
+            and not typed_badly
+            and not (data.get("applicant_phone") or data.get("applicant_id_number"))
         ):
             # The citizen's lookup secret is the last 4 digits of one of them.
             self.add_error(

@@ -175,3 +175,21 @@ def test_an_apology_moves_the_appointment_once(page, screenshot, desk_a, special
     assert page.locator("summary:text-is('Xin lỗi và hẹn lại (Mẫu 04)')").count() == 0
     assert "được hẹn lại thành" in page.locator(".explain").inner_text()
     screenshot("dossier-page-apology")
+
+
+def test_intake_explains_what_is_wrong_and_keeps_what_was_typed(
+    page, screenshot, desk_a, procedure
+):
+    sign_in(page, desk_a)
+    page.goto(page.base_url + f"/ho-so/tiep-nhan/?thu_tuc={procedure.pk}")
+    page.check("input[name=documents] >> nth=0")
+    page.fill("input[name=applicant_name]", "Phạm Minh Tuấn")
+    page.fill("input[name=applicant_phone]", "12345")
+    page.click("button[value=receive]")
+    page.wait_for_load_state()
+    errors = page.locator(".errorlist").all_inner_texts()
+    assert any("Giấy chứng sinh" in e for e in errors)
+    assert any("Số điện thoại không hợp lệ" in e for e in errors)
+    assert page.input_value("input[name=applicant_name]") == "Phạm Minh Tuấn"
+    assert page.is_checked("input[name=documents] >> nth=0")
+    screenshot("dossier-intake-errors")
