@@ -2,7 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+
+admin.site.site_header = _("Quản trị Cổng thủ tục hành chính Hà Nội")
+admin.site.site_title = _("Quản trị TTHC Hà Nội")
+admin.site.index_title = _("Quản trị hệ thống")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from procedures.models import Agency, Field, Membership, Procedure
+from procedures.search import search_text_for
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -62,6 +63,10 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     time_limit_value = Decimal("5")
     time_limit_unit = "working_days"
     status = Procedure.Status.PUBLISHED
+    # What procedure_save would store, so factory-made procedures are found by search.
+    search_text = factory.LazyAttribute(
+        lambda o: search_text_for(name=o.name, national_code=o.national_code)
+    )
 
     @factory.post_generation
     def agencies(self, create, extracted, **kwargs):
