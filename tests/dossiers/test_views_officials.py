@@ -324,3 +324,36 @@ def test_an_official_cannot_receive_for_an_agency_not_theirs(
     login(client, desk_a)
     response = client.post(reverse("dossiers:intake"), intake_post(procedure_a, agency_b))
     assert response.status_code == 200 and not Dossier.objects.exists()
+
+
+def test_form_02_of_an_intake_guidance_prints_every_missing_item(
+    client, desk_a, agency_a, procedure_a
+):
+    import io
+
+    from pypdf import PdfReader
+
+    login(client, desk_a)
+    client.post(
+        reverse("dossiers:intake"),
+        intake_post(procedure_a, agency_a, documents=[], decision="guide", missing="Ảnh 4x6"),
+    )
+    dossier = Dossier.objects.get()
+    response = client.get(reverse("dossiers:form_pdf", args=[dossier.pk, "02"]))
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split()
+    )
+    assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
+    assert "Giấy chứng sinh" in text and "Ảnh 4x6" in text
+    # No code yet: no receipt (form 01) can be printed.
+    assert client.get(reverse("dossiers:form_pdf", args=[dossier.pk, "01"])).status_code == 404
+
+
+def test_the_dossier_page_runs_a_bounded_number_of_queries(
+    client, specialist_a, received_dossier, django_assert_max_num_queries
+):
+    login(client, specialist_a)
+    url = reverse("dossiers:detail", args=[received_dossier.code])
+    client.get(url)
+    with django_assert_max_num_queries(16):
+        assert client.get(url).status_code == 200
