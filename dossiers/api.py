@@ -32,6 +32,7 @@ from .serializers import (
     DossierDetailSerializer,
     DossierListSerializer,
     EventSerializer,
+    InstantField,
     IntakeSerializer,
     OnlineSubmitSerializer,
     action_serializer,
@@ -261,7 +262,7 @@ def action_view(name: str):
 
 class DueQuerySerializer(serializers.Serializer):
     procedure = serializers.IntegerField(min_value=1)
-    received_at = serializers.DateTimeField()
+    received_at = InstantField()
     agency = serializers.IntegerField(min_value=1, required=False)
     channel = serializers.ChoiceField(choices=docs.CHANNELS, default="desk")
 
@@ -343,7 +344,12 @@ class DueView(APIView):
         if timezone.is_naive(received_at):
             received_at = timezone.make_aware(received_at)
         value, unit = clock.limit_for(procedure, q["channel"])
-        due = _compute_due(agency=agency, received_at=received_at, value=value, unit=unit)
+        try:
+            due = _compute_due(agency=agency, received_at=received_at, value=value, unit=unit)
+        except (ValueError, OverflowError):  # a limit so long the date leaves the calendar
+            raise serializers.ValidationError(
+                {"received_at": [_("Không tính được hạn trả cho thời điểm và thời hạn này.")]}
+            ) from None
         return Response(
             {
                 "procedure": procedure.pk,

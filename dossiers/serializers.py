@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,20 @@ from procedures.serializers import AgencyRefSerializer
 
 from .models import Dossier, DossierEvent
 from .workflow import Status, Timeliness, allowed_actions
+
+
+class InstantField(serializers.DateTimeField):
+    """An aware instant in UTC, bounded to 1900–2200 (see dossiers.filters.InstantFilter)."""
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        try:
+            parsed = parsed.astimezone(UTC)
+        except (OverflowError, ValueError):
+            parsed = None
+        if parsed is None or not 1900 <= parsed.year <= 2200:
+            raise serializers.ValidationError(_("Thời điểm phải trong khoảng năm 1900–2200."))
+        return parsed
 
 
 class ProcedureRefSerializer(serializers.ModelSerializer):
@@ -255,7 +270,7 @@ class TransferActionSerializer(ActionSerializer):
 
 class ApologizeActionSerializer(ActionSerializer):
     reason = serializers.CharField(max_length=5000)
-    new_due_at = serializers.DateTimeField()
+    new_due_at = InstantField()
 
 
 class RequestFeeActionSerializer(ActionSerializer):
