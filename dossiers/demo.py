@@ -186,6 +186,9 @@ class _Loader:
             dossier = services.dossier_submit_online(
                 submitted_at=at - timedelta(hours=rng.randint(1, 40)), **common
             )
+            # Yesterday's online submissions are partly still waiting at the desk.
+            if now - at < timedelta(days=2) and rng.random() < 0.5:
+                return
             if roll < 0.03:
                 services.dossier_guide_incomplete(
                     actor=None,
@@ -276,7 +279,7 @@ class _Loader:
         rng = self.rng
         outcome = rng.random()
         local_due = due.astimezone(self.tz)
-        if outcome < 0.006:
+        if outcome < 0.009:
             return self.next_working(due, rng.randint(1, 4), hour=rng.randint(8, 16))
         if (
             outcome < 0.27
