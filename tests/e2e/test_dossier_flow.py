@@ -2,16 +2,18 @@
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from dossiers import services
-from tests.e2e.conftest import ARTIFACTS
 from tests.factories import ProcedureFactory
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+# Where the harness's `screenshot` fixture saves; the citizen's own browser saves here too.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # A Monday morning in office hours, so the supplement and apology rules apply plainly.
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=HANOI)
 
@@ -116,6 +118,7 @@ def test_intake_supplement_result_and_return_then_the_citizen_looks_it_up(
     # The citizen, in a browser of their own.
     citizen = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     public = citizen.new_page()
+    ARTIFACTS.mkdir(exist_ok=True)
     public.goto(page.base_url + "/ho-so/tra-cuu/?ma=" + code)
     summary = public.locator("section.result").inner_text()
     assert "Đã trả kết quả" in summary and "UBND phường Hoàn Kiếm" in summary
