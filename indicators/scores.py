@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import ScoreGroup
@@ -86,28 +87,35 @@ def circular01(totals: Totals, transfers: dict | None) -> Circular01:
 
 
 def metrics(totals: Totals, coverage: Coverage) -> dict[str, tuple[Decimal | None, str]]:
-    """Each computable metric: (rate in %, how it was computed)."""
+    """Each computable metric: (rate in %, its numerator/denominator in words)."""
+
+    def basis(num, den, unit):
+        return gettext("%(n)s/%(d)s %(unit)s") % {"n": num, "d": den, "unit": unit}
+
     return {
         "on_time_rate": (
             totals.on_time_rate,
-            f"{totals.on_time}/{totals.settled} hồ sơ đã giải quyết",
+            basis(totals.on_time, totals.settled, gettext("hồ sơ đã giải quyết")),
         ),
         "not_overdue_rate": (
             totals.not_overdue_rate,
-            f"{totals.open_not_due}/{totals.open_total} hồ sơ đang giải quyết",
+            basis(totals.open_not_due, totals.open_total, gettext("hồ sơ đang giải quyết")),
         ),
         "online_rate": (
             totals.online_rate,
-            f"{totals.received_online_all}/{totals.received} hồ sơ tiếp nhận",
+            basis(totals.received_online_all, totals.received, gettext("hồ sơ tiếp nhận")),
         ),
         "satisfaction_rate": (
             totals.satisfaction_rate,
-            f"{totals.satisfied}/{totals.rated} lượt đánh giá",
+            basis(totals.satisfied, totals.rated, gettext("lượt đánh giá")),
         ),
-        "dvcqg_sync_rate": (totals.sync_rate, f"{totals.synced}/{totals.received} hồ sơ tiếp nhận"),
+        "dvcqg_sync_rate": (
+            totals.sync_rate,
+            basis(totals.synced, totals.received, gettext("hồ sơ tiếp nhận")),
+        ),
         "online_procedure_rate": (
             rate(coverage.online, coverage.total),
-            f"{coverage.online}/{coverage.total} thủ tục",
+            basis(coverage.online, coverage.total, gettext("thủ tục")),
         ),
     }
 

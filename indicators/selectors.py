@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
 
 from procedures.access import scope_for
 from procedures.models import Agency, Membership, Procedure
@@ -329,12 +330,16 @@ def targets_progress(year: int, totals: Totals, coverage: Coverage) -> list[Prog
     trained, officials = commune_training()
     M = Target.Metric
     values = {
-        M.SATISFACTION: (totals.satisfied, totals.rated, "lượt đánh giá"),
-        M.ON_TIME: (totals.on_time, totals.settled, "hồ sơ đã giải quyết"),
-        M.DVCQG_INTEGRATION: (coverage.online_integrated, coverage.total, "thủ tục đang công bố"),
-        M.COMMUNE_TRAINED: (trained, officials, "cán bộ cấp xã"),
-        M.ONLINE_RATE: (totals.received_online_all, totals.received, "hồ sơ tiếp nhận"),
-        M.DVCQG_SYNC: (totals.synced, totals.received, "hồ sơ tiếp nhận"),
+        M.SATISFACTION: (totals.satisfied, totals.rated, _("lượt đánh giá")),
+        M.ON_TIME: (totals.on_time, totals.settled, _("hồ sơ đã giải quyết")),
+        M.DVCQG_INTEGRATION: (
+            coverage.online_integrated,
+            coverage.total,
+            _("thủ tục đang công bố"),
+        ),
+        M.COMMUNE_TRAINED: (trained, officials, _("cán bộ cấp xã")),
+        M.ONLINE_RATE: (totals.received_online_all, totals.received, _("hồ sơ tiếp nhận")),
+        M.DVCQG_SYNC: (totals.synced, totals.received, _("hồ sơ tiếp nhận")),
     }
     out = []
     for t in targets_for(year):

@@ -110,6 +110,7 @@ def city(request):
             "small": small,
             "min_settled": selectors.RANKING_MIN_SETTLED,
             "levels": selectors.by_level(first=first, last=last),
+            "procedures": selectors.by_procedure(first=first, last=last, limit=10),
             "scorecard": scores.decision766(totals, coverage),
             "indices": indices,
             "mine": mine,
