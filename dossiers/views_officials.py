@@ -214,7 +214,7 @@ def _intake_decide(request, form: IntakeForm):
 @official_required
 def worklist(request):
     scope = scope_for(request.user)
-    procedures = Procedure.objects.only("pk", "national_code", "name").order_by("name")
+    procedures = Procedure.objects.only("pk", "national_code", "name", "field_id").order_by("name")
     if not scope.all_agencies:
         procedures = procedures.filter(agencies__in=scope.agency_ids).distinct()
     procedures = list(procedures[:1000])

@@ -10,6 +10,7 @@ from django.urls import reverse
 from dossiers.models import Dossier
 from dossiers.workflow import Status
 from tests.dossiers.factories import DossierFactory
+from tests.factories import ProcedureFactory
 
 from . import fixtures_desk as fx
 from .fixtures_desk import login
@@ -170,6 +171,8 @@ def test_the_worklist_runs_a_bounded_number_of_queries(
     client, desk_a, agency_a, django_assert_max_num_queries
 ):
     DossierFactory.create_batch(30, agency=agency_a)
+    for n in range(20):  # the filter lists must not cost a query per procedure
+        ProcedureFactory(agencies=[agency_a], name=f"Thủ tục lọc {n}")
     login(client, desk_a)
     client.get(reverse("dossiers:worklist"))  # warm the session
     with django_assert_max_num_queries(12) as captured:
@@ -357,3 +360,11 @@ def test_the_dossier_page_runs_a_bounded_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
+
+
+def test_an_inspector_reads_every_agency_but_acts_on_none(client, inspector, received_dossier):
+    login(client, inspector)
+    page = client.get(reverse("dossiers:detail", args=[received_dossier.pk])).content.decode()
+    assert received_dossier.code in page
+    assert "Không có thao tác nào bạn được thực hiện" in page
+    assert client.get(reverse("dossiers:intake")).status_code == 403
