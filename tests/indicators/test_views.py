@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -173,3 +174,17 @@ def test_indices_page_lists_each_index(client, inspector, db):
     resp = client.get(reverse("indicators:indices"))
     assert resp.status_code == 200
     assert "PAPI" in resp.content.decode()
+
+
+@pytest.mark.skipif(
+    not (
+        Path(__file__).resolve().parents[2] / "indicators/locale/en/LC_MESSAGES/django.mo"
+    ).exists(),
+    reason="English catalogue not compiled (make messages)",
+)
+def test_disclosure_speaks_english_when_asked(client, stats):
+    client.cookies["django_language"] = "en"
+    resp = client.get(reverse("indicators:disclosure"), {"thang": "2026-10"})
+    body = resp.content.decode()
+    assert "Settlement results of administrative procedures, 10/2026" in body
+    assert "On-time rate (numerator/denominator)" in body
