@@ -6,7 +6,6 @@ dossiers.services; a refusal of the workflow is shown as a message, never a 500.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import wraps
@@ -14,7 +13,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from procedures.access import scope_for
 from procedures.models import Agency, Field, Procedure
+from procedures.search import search_procedures
 
 from . import selectors, services
 from .forms import IntakeForm, WorklistFilter, action_form
@@ -95,14 +94,6 @@ def window(queryset, raw_number) -> Window:
     return Window(number=number, rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE)
 
 
-def _fold(text: str) -> str:
-    """Lower-case and strip diacritics, so “dang ky khai sinh” finds “Đăng ký khai sinh”."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return "".join(
-        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
-    ).lower()
-
-
 def _intake_agencies(user):
     scope = scope_for(user)
     if scope.can_change_all:
@@ -124,14 +115,9 @@ def intake(request):
         status=Procedure.Status.PUBLISHED, agencies__in=agency_list
     ).distinct()
     query = request.GET.get("q", "").strip()[:100]
-    if query:
-        folded = _fold(query)
-        procedures = procedures.filter(
-            Q(search_text__contains=folded)
-            | Q(name__icontains=query)
-            | Q(national_code__startswith=query)
-        )
-    choices = list(procedures.only("pk", "national_code", "name").order_by("name")[:500])
+    # The catalogue's own search: diacritics-free, ranked, same as the public catalogue.
+    procedures = search_procedures(procedures, query) if query else procedures.order_by("name")
+    choices = list(procedures.only("pk", "national_code", "name")[:500])
 
     procedure = None
     picked = request.POST.get("procedure") or request.GET.get("thu_tuc")
