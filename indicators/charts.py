@@ -7,6 +7,7 @@ on white; labels are escaped.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from django.utils.html import escape
@@ -25,14 +26,14 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 34, 56
 
 
 def _nice_max(value: float) -> float:
+    """The top of the axis: four equal steps of 1, 2, 2.5 or 5 × a power of ten."""
     if value <= 0:
-        return 1
-    for step in (1, 2, 2.5, 5, 10):
-        magnitude = 10 ** (len(str(int(value))) - 1)
-        candidate = step * magnitude
-        if candidate >= value:
-            return candidate
-    return value
+        return 4
+    raw = value / 4
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    steps = (1, 2, 2.5, 5, 10) if magnitude >= 10 else (1, 2, 5, 10)
+    step = next(s * magnitude for s in steps if s * magnitude >= raw)
+    return step * 4
 
 
 def _fmt(v: float, percent: bool) -> str:

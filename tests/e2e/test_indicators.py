@@ -103,6 +103,17 @@ def test_inspector_sees_targets_charts_and_ranking(page, screenshot, city_data):
     assert "Sở Tư pháp" in ranking
     assert "hồ sơ đã giải quyết" in page.inner_text("main")
     screenshot("indicators_city_dashboard")
+    page.click("#ranking >> text=Sở Tư pháp")
+    page.wait_for_load_state()
+    assert "Sở Tư pháp" in page.inner_text("h1")
+    assert "Điểm quy đổi (thang 18)" in page.inner_text("main")
+    assert page.locator("svg.chart").count() >= 3
+    screenshot("indicators_agency_page")
+    page.click("text=Đăng ký khai sinh")
+    page.wait_for_load_state()
+    assert "Đăng ký khai sinh" in page.inner_text("h1")
+    screenshot("indicators_procedure_page")
+    page.goto(page.base_url + "/chi-so/")
     page.click("text=PAR INDEX, SIPAS, PAPI qua các năm")
     page.wait_for_load_state()
     assert "92.57" in page.inner_text("main") or "92,57" in page.inner_text("main")
