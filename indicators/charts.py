@@ -126,9 +126,10 @@ def line_chart(
     target: Decimal | None = None,
     target_label: str = "",
     ymax: float = 100,
+    percent: bool = True,
 ) -> SafeString:
-    """Percentages over time; None values leave a gap; an optional target line."""
-    parts = _frame(title, ymax, True, labels)
+    """Percentages (or points) over time; None values leave a gap; an optional target line."""
+    parts = _frame(title, ymax, percent, labels)
     plot_h = H - TOP - BOTTOM
     n = max(len(labels), 1)
     step = (W - LEFT - RIGHT) / n
@@ -149,7 +150,8 @@ def line_chart(
         for x, y, v, label in points:
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
-                f"<title>{escape(name)} {escape(label)}: {float(v):.2f}%</title></circle>"
+                f"<title>{escape(name)} {escape(label)}: {float(v):.2f}{'%' if percent else ''}"
+                "</title></circle>"
             )
     parts += _legend(series)
     parts.append("</svg>")

@@ -212,6 +212,7 @@ def indices(request):
                 [(_("Tổng điểm"), [r.total for r in rows], charts.BLUE)],
                 title=str(label),
                 ymax=ymax,
+                percent=ymax == 100,  # PAPI is scored in points (8–80), not in %
             )
             if rows
             else None

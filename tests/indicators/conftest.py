@@ -89,3 +89,12 @@ def login(client, user):
     UserFactory skips the save after set_password, so save the hash first."""
     user.save(update_fields=["password"])
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+
+
+@pytest.fixture(autouse=True)
+def vietnamese():
+    """Every test starts in Vietnamese (a request for English leaves it active otherwise)."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield
