@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from procedures.models import Agency, Procedure
@@ -183,9 +182,10 @@ class _Loader:
             )
             return
         if plan.channel in services.ONLINE_CHANNELS:
-            dossier = services.dossier_submit_online(
-                submitted_at=at - timedelta(hours=rng.randint(1, 40)), **common
-            )
+            submitted_at = at - timedelta(hours=rng.randint(1, 40))
+            if not plan.agency.is_valid_on(submitted_at.astimezone(self.tz).date()):
+                submitted_at = at  # the unit opened that day
+            dossier = services.dossier_submit_online(submitted_at=submitted_at, **common)
             # Yesterday's online submissions are partly still waiting at the desk.
             if now - at < timedelta(days=2) and rng.random() < 0.5:
                 return
@@ -235,7 +235,8 @@ class _Loader:
         if rng.random() < 0.05:
             at = step("request_supplement", next_working(at, 1), content=rng.choice(SUPPLEMENTS))
             at = step("receive_supplement", next_working(at, rng.randint(1, 8), hour=10))
-        partners = [p for p in self.partners if p.pk != plan.agency.pk]
+        today = at.astimezone(self.tz).date()
+        partners = [p for p in self.partners if p.pk != plan.agency.pk and p.is_valid_on(today)]
         long_enough = self.dossier.limit_unit != "working_hours" and self.dossier.limit_value >= 5
         if partners and long_enough and rng.random() < 0.05:
             at = step(
@@ -311,11 +312,7 @@ def load_demo_dossiers(
     if todo <= 0:
         say(f"Hồ sơ minh họa: đã có {existing}, không tạo thêm.")
         return 0
-    partners = list(
-        Agency.objects.filter(level=Agency.Level.DEPARTMENT).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=now.date())
-        )
-    )
+    partners = list(Agency.objects.filter(level=Agency.Level.DEPARTMENT))
     loader = _Loader(rng=random.Random(seed * 100_003 + existing), now=now, partners=partners)
     plans = loader.plans(todo)
     if not plans:
@@ -345,7 +342,7 @@ def load_demo_dossiers(
     _recompute_statistics(plans[0].received_at, now, say)
     settled = demo.filter(status__in=[Status.RESULT_READY, Status.RETURNED]).count()
     say(f"Hồ sơ minh họa: {demo.count()} hồ sơ, {settled} đã có kết quả.")
-    return len(plans)
+    return len(plans) - skipped
 
 
 def _recompute_statistics(first: datetime, now: datetime, say) -> None:

@@ -186,6 +186,8 @@ def _transfer(
         to_agency = Agency.objects.get(pk=to_agency_id)
     except (Agency.DoesNotExist, ValueError, TypeError):
         raise TransitionNotAllowed(_("Không tìm thấy cơ quan phối hợp.")) from None
+    if not to_agency.is_valid_on(at.astimezone(clock.local_tz()).date()):
+        raise TransitionNotAllowed(_("Cơ quan phối hợp không còn hoạt động."))
     if to_agency.pk == dossier.current_agency_id:
         raise TransitionNotAllowed(_("Không thể chuyển hồ sơ cho chính cơ quan đang xử lý."))
     if limit_unit not in TimeUnit.values:

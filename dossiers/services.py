@@ -25,6 +25,7 @@ from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure
 
 from . import dispatch, lifecycle
+from .codes import sequence_day
 from .models import Dossier, DossierEvent, Rating
 from .outbox import outbox_add
 from .workflow import ACTIONS, Action, Status, TransitionNotAllowed, check_transition
@@ -145,6 +146,9 @@ def _new_dossier(
 ) -> Dossier:
     if channel not in Channel.values:
         raise TransitionNotAllowed(_("Kênh nộp hồ sơ không hợp lệ."))
+    # Units dissolved or merged (e.g. the district level on 1 July 2025) receive nothing.
+    if not agency.is_valid_on(sequence_day(submitted_at)):
+        raise TransitionNotAllowed(_("Cơ quan này không còn hoạt động vào ngày tiếp nhận."))
     if procedure.status != Procedure.Status.PUBLISHED:
         raise TransitionNotAllowed(_("Thủ tục này không còn được công bố, không thể nhận hồ sơ."))
     # A procedure linked to its competent agencies is received only by them.

@@ -189,3 +189,10 @@ def test_an_agency_that_does_not_do_the_procedure_cannot_receive_it(receive, age
 def test_the_applicant_needs_a_name(receive):
     with pytest.raises(TransitionNotAllowed, match="họ tên"):
         receive(applicant={"name": " ", "phone": "0900000000"})
+
+
+def test_a_dissolved_agency_receives_nothing(receive, agency_a):
+    agency_a.valid_to = hanoi(2021, 2, 28).date()
+    agency_a.save()
+    with pytest.raises(TransitionNotAllowed, match="không còn hoạt động"):
+        receive(hanoi(2021, 3, 1, 9, 0))

@@ -407,3 +407,18 @@ def test_each_service_call_kicks_delivery_once_after_commit(
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(TransitionNotAllowed):
         act(received, "return_result", hanoi(2021, 3, 2, 9, 0))
     assert callbacks == []
+
+
+def test_a_dossier_cannot_be_transferred_to_a_dissolved_agency(received, act, agency_b):
+    agency_b.valid_to = hanoi(2021, 2, 28).date()
+    agency_b.save()
+    act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
+    with pytest.raises(TransitionNotAllowed, match="không còn hoạt động"):
+        act(
+            received,
+            "transfer",
+            hanoi(2021, 3, 2, 10, 0),
+            to_agency_id=agency_b.pk,
+            limit_value=2,
+            limit_unit="working_days",
+        )
