@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from dossiers import services
 from dossiers.models import Apology, DossierEvent, OutboxMessage, Transfer
@@ -422,3 +422,14 @@ def test_a_dossier_cannot_be_transferred_to_a_dissolved_agency(received, act, ag
             limit_value=2,
             limit_unit="working_days",
         )
+
+
+def test_the_database_refuses_to_rewrite_history(received):
+    event = received.events.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        DossierEvent.objects.filter(pk=event.pk).update(note="sửa lại lịch sử")
+    event.refresh_from_db()
+    assert event.note == ""
+    # Deleting the dossier still takes its history with it.
+    received.delete()
+    assert not DossierEvent.objects.exists()
