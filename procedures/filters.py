@@ -54,17 +54,17 @@ class AgencyFilter(django_filters.FilterSet):
         fields = ["q", "level", "parent", "current"]
 
     def filter_q(self, queryset, name, value):
-        # Agencies are few (hundreds): fold in Python-free SQL by matching either form.
-        words = [w for w in value.split() if w][:8]
-        folded = fold(value).split()[:8]
-        cond = Q()
-        for raw, plain in zip(words, folded, strict=False):
-            cond &= (
-                Q(name__icontains=raw)
-                | Q(name__icontains=plain)
-                | Q(identifier_code__icontains=raw)
-            )
-        return queryset.filter(cond)
+        # Agencies are few (hundreds, not millions) and names carry diacritics the database
+        # cannot fold portably: fold them here, then filter by id.
+        words = fold(value).split()[:8]
+        if not words:
+            return queryset
+        ids = [
+            pk
+            for pk, agency_name, code in queryset.values_list("pk", "name", "identifier_code")
+            if all(w in f"{fold(agency_name)} {code.lower()}" for w in words)
+        ]
+        return queryset.filter(pk__in=ids)
 
     def filter_current(self, queryset, name, value):
         if value is None:
