@@ -13,12 +13,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Văn A"
     last_name = "Nguyễn"
-    password = factory.PostGenerationMethodCall("set_password", "mat-khau-thu-nghiem")
+    # Hashed before the first save, so logins through the real form work.
+    password = factory.django.Password("mat-khau-thu-nghiem")
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
