@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-DEMO_DOSSIERS ?= 3000
+DEMO_DOSSIERS ?= 1500
 
 .PHONY: run test setup lint format messages demo clean-db worker beat bench
 
