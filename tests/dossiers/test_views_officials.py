@@ -368,3 +368,11 @@ def test_an_inspector_reads_every_agency_but_acts_on_none(client, inspector, rec
     assert received_dossier.code in page
     assert "Không có thao tác nào bạn được thực hiện" in page
     assert client.get(reverse("dossiers:intake")).status_code == 403
+
+
+def test_the_dossier_page_shows_its_dvcqg_sync_state(client, desk_a, received_dossier):
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:detail", args=[received_dossier.code])).content.decode()
+    assert "Đồng bộ Cổng DVCQG" in page
+    received_dossier.refresh_from_db()
+    assert received_dossier.get_sync_state_display() in page
