@@ -98,3 +98,13 @@ def vietnamese():
 
     with translation.override("vi"):
         yield
+
+
+@pytest.fixture
+def reference(db):
+    """The scorecard and targets of migration 0002 (a transactional test may have flushed
+    them)."""
+    from indicators.models import ScoreGroup, ScoreIndicator, Target
+    from indicators.reference import ensure_reference_data
+
+    ensure_reference_data(ScoreGroup, ScoreIndicator, Target)

@@ -94,7 +94,7 @@ def test_commune_training_share_counts_commune_officials_only(db):
     assert commune_training() == (1, 2)
 
 
-def test_targets_of_2021_show_progress_with_denominators(db):
+def test_targets_of_2021_show_progress_with_denominators(reference):
     ProcedureFactory(online_mode=Procedure.OnlineMode.FULL, dvcqg_integrated=True)
     ProcedureFactory(online_mode=Procedure.OnlineMode.NONE)
     ProcedureFactory(online_mode=Procedure.OnlineMode.PARTIAL, dvcqg_integrated=False)
@@ -108,7 +108,7 @@ def test_targets_of_2021_show_progress_with_denominators(db):
     assert progress["commune_trained"].actual is None  # no commune officials yet
 
 
-def test_a_later_target_replaces_the_2021_one_from_its_year(db):
+def test_a_later_target_replaces_the_2021_one_from_its_year(reference):
     Target.objects.create(metric="on_time_rate", year_from=2024, value=Decimal("99.5"))
     totals, coverage = Totals(), procedure_coverage()
     by_year = {

@@ -28,7 +28,7 @@ def frozen():
 
 
 @pytest.fixture
-def stats(procedure, procedure2, agency_a, agency_b):
+def stats(procedure, procedure2, agency_a, agency_b, reference):
     """October 2026: agency A settles 3 (2 early, 1 late), B settles 1 on time."""
     for p, a, tl in [
         (procedure, agency_a, "early"),

@@ -15,8 +15,15 @@ from django.db import transaction
 from django.db.models import Max, Min
 
 from dossiers.models import Dossier
-from indicators.models import AnnualIndex, AnnualIndexComponent
+from indicators.models import (
+    AnnualIndex,
+    AnnualIndexComponent,
+    ScoreGroup,
+    ScoreIndicator,
+    Target,
+)
 from indicators.periods import current_month, month_of
+from indicators.reference import ensure_reference_data
 from indicators.services import stats_full_recompute
 
 PAR_AREAS = [
@@ -65,6 +72,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_stats=False, **options):
         with transaction.atomic():
+            ensure_reference_data(ScoreGroup, ScoreIndicator, Target)
             for kind, year, total, total_max, rank, source, components in PUBLISHED:
                 idx, _ = AnnualIndex.objects.update_or_create(
                     kind=kind,
