@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 # Advisory-lock keys (PostgreSQL): a full recompute excludes incremental ones.
 LOCK_ALL = 72_100_001
+LOCK_CELLS = 72_100  # two-key form: (LOCK_CELLS, agency id)
 SWEEP_OVERLAP = timedelta(minutes=10)
 SWEEP_MAX_CELLS = 2000
 
@@ -54,6 +55,19 @@ def _lock(*, exclusive: bool) -> None:
     fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cur:
         cur.execute(f"SELECT {fn}(%s)", [LOCK_ALL])  # noqa: S608 - fn is one of two literals
+
+
+def _lock_agencies(agency_ids) -> None:
+    """Serialise incremental recomputes of the same agency's cells (PostgreSQL).
+
+    Two refreshes of one cell would both delete and insert it; the second would hit the
+    unique constraint. Locks are taken in id order so two tasks cannot deadlock.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for agency_id in sorted(set(agency_ids)):
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CELLS, agency_id])
 
 
 def _accepted_dossiers():
@@ -220,6 +234,7 @@ def _cells_recompute(cells: dict[Cell, set[date]], transfer_cells: dict[int, set
                 by_month[m].add(cell)
     with transaction.atomic():
         _lock(exclusive=False)
+        _lock_agencies([c[0] for c in cells] + list(transfer_cells))
         for month, month_cells in sorted(by_month.items()):
             cell_q = Q()
             for agency_id, field_id, procedure_id in month_cells:
