@@ -269,6 +269,9 @@ async def open_loop(
         "warmup_s": warmup,
         "window_s": round(window, 2),
         "throughput_ok_per_s": round(ok / window, 1) if window else None,
+        # Saturation phases: every answer of the phase, warm-up included, per second of the
+        # whole phase (the queue makes late requests time out, not the server idle).
+        "throughput_all_ok_per_s": round(sum(1 for s in samples if s.ok) / (end - start), 1),
         "p50_ms": round(percentile(lat_ms, 50), 1),
         "p95_ms": round(percentile(lat_ms, 95), 1),
         "p99_ms": round(percentile(lat_ms, 99), 1),

@@ -389,7 +389,7 @@ async def run_phases(args, port: int, server_pid: int, fixtures: dict, db: str) 
     phases = [
         ("trivial_max", get("/bench/trivial/"), 1500, 10 if quick else 15, 64),
         ("trivial_150", get("/bench/trivial/"), 150, dur, 32),
-        ("lookup_max", lookup_secret, 800, 10 if quick else 15, 64),
+        ("lookup_max", lookup_secret, 500, 10 if quick else 15, 64),
         ("lookup_300", lookup_secret, 300, dur, 64),
         ("lookup_150", lookup_secret, 150, dur, 32),
         ("lookup_page_150", lookup_page, 150, dur, 32),
