@@ -562,7 +562,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     db = args.db or db_name_for(args.dossiers)
-    command = "  ".join(shlex.quote(a) for a in [".venv/bin/python", "bench/run.py", *sys.argv[1:]])
+    command = " ".join(shlex.quote(a) for a in [".venv/bin/python", "bench/run.py", *sys.argv[1:]])
     result: dict = {"dossiers": args.dossiers, "db": db, "command": command, "note": args.note}
     result["machine"] = machine()
     if not psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"):
