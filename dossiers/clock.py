@@ -13,11 +13,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext as _
 
 from procedures.models import Agency, Channel, Procedure, TimeUnit
 
 from .codes import local_tz
-from .workflow import Timeliness
+from .workflow import Timeliness, TransitionNotAllowed
 
 # An online dossier with no limit of its own for its portal uses the other portal's limit.
 _CHANNEL_FALLBACK = {Channel.DVCQG: Channel.ONLINE, Channel.ONLINE: Channel.DVCQG}
@@ -52,21 +53,43 @@ def _jsonable(explanation) -> dict:
     return json.loads(json.dumps(explanation or {}, cls=DjangoJSONEncoder))
 
 
+# The longest period any TTHC sets is counted in months, not years; a larger value is a
+# typing mistake, and past the calendar's range the engine cannot answer at all.
+MAX_LIMIT = {
+    TimeUnit.WORKING_DAYS: Decimal(1000),
+    TimeUnit.CALENDAR_DAYS: Decimal(1500),
+    TimeUnit.WORKING_HOURS: Decimal(8000),
+    TimeUnit.MONTHS: Decimal(48),
+}
+
+
 def compute(
     *, agency: Agency, start: datetime, value: Decimal, unit: str, apply_cutoff: bool = True
 ) -> Due:
-    """Due time of a period of `value` `unit` starting at `start`, for `agency`'s hours."""
+    """Due time of a period of `value` `unit` starting at `start`, for `agency`'s hours.
+
+    Raises TransitionNotAllowed for a period the calendar cannot count (too long).
+    """
     from .calendar import compute_due
     from .calendar_store import get_calendar, office_hours_for
 
-    result = compute_due(
-        received_at=start,
-        value=Decimal(value),
-        unit=unit,
-        calendar=get_calendar(),
-        hours=office_hours_for(agency),
-        apply_cutoff=apply_cutoff,
-    )
+    value = Decimal(value)
+    if unit in MAX_LIMIT and value > MAX_LIMIT[unit]:
+        raise TransitionNotAllowed(
+            _("Thời hạn %(value)s %(unit)s quá dài (tối đa %(max)s).")
+            % {"value": value, "unit": TimeUnit(unit).label, "max": MAX_LIMIT[unit]}
+        )
+    try:
+        result = compute_due(
+            received_at=start,
+            value=value,
+            unit=unit,
+            calendar=get_calendar(),
+            hours=office_hours_for(agency),
+            apply_cutoff=apply_cutoff,
+        )
+    except (ValueError, OverflowError):
+        raise TransitionNotAllowed(_("Không tính được hạn giải quyết cho thời hạn này.")) from None
     return Due(
         result.due_at,
         _jsonable(result.explanation),
@@ -117,7 +140,11 @@ def shift_for_pause(
     if paused <= 0:
         return Due(due_at, explanation)
     if shift_unit is None:
-        return Due(due_at + timedelta(days=int(paused)), explanation)
+        # Civil Code art. 148: a period that ends on a day off ends on the next working day.
+        shifted = due_at + timedelta(days=int(paused))
+        while not calendar.is_working_day(shifted.astimezone(tz).date()):
+            shifted += timedelta(days=1)
+        return Due(shifted, explanation)
     result = compute_due(
         received_at=due_at,
         value=paused,

@@ -50,7 +50,14 @@ def accept(dossier: Dossier, *, at: datetime) -> dict:
     """
     code, day, number = assign_code(agency=dossier.agency, received_at=at)
     value, unit = clock.limit_for(dossier.procedure, dossier.channel)
-    due = clock.compute(agency=dossier.agency, start=at, value=value, unit=unit)
+    # Art. 18 speaks of paper dossiers; which channels the cut-off covers is a setting.
+    due = clock.compute(
+        agency=dossier.agency,
+        start=at,
+        value=value,
+        unit=unit,
+        apply_cutoff=dossier.channel in settings.RECEIPT_CUTOFF_CHANNELS,
+    )
     dossier.code, dossier.sequence_day, dossier.sequence = code, day, number
     dossier.received_at = at
     dossier.clock_started_at = due.clock_started_at
@@ -109,7 +116,9 @@ def _request_supplement(dossier: Dossier, *, actor, at: datetime, content: str) 
             _("Hồ sơ đã được yêu cầu bổ sung một lần; chỉ được yêu cầu bổ sung một lần.")
         )
     limit = dossier.procedure.supplement_request_days
-    elapsed = clock.working_days_since(dossier.received_at, at)
+    # Counted from the day the dossier counts as received: a paper dossier handed in after
+    # the cut-off is received the next working day (art. 18), and so is its window.
+    elapsed = clock.working_days_since(dossier.clock_started_at or dossier.received_at, at)
     if elapsed > limit:
         raise TransitionNotAllowed(
             _(
@@ -245,7 +254,10 @@ def _apologize(dossier: Dossier, *, actor, at: datetime, reason: str, new_due_at
         new_due_at = clock.end_of_office_day(new_due_at, dossier.current_agency)
     if not isinstance(new_due_at, datetime):
         raise TransitionNotAllowed(_("Cần chọn ngày hẹn trả kết quả mới."))
-    if at > dossier.due_at - timedelta(days=1):
+    # "At least one day before the due date" is counted in Hanoi dates, as timeliness is:
+    # an apology on the eve of the appointment day is in time whatever the hour.
+    tz = clock.local_tz()
+    if at.astimezone(tz).date() > dossier.due_at.astimezone(tz).date() - timedelta(days=1):
         raise TransitionNotAllowed(
             _(
                 "Phiếu xin lỗi và hẹn lại phải gửi chậm nhất 01 ngày trước hạn trả kết quả "

@@ -160,14 +160,15 @@ ACTIONS: dict[str, Action] = {
             "process",
             "NĐ 61/2018 Điều 19 khoản 5; TT 01/2018 Mẫu 04",
         ),
-        # Also when the applicant never brings the supplement, or after a suspension.
+        # Also when the applicant never brings the supplement, or after a suspension. Not
+        # while transferred: a coordinating agency contributes its part (art. 21) and the
+        # competent agency takes the dossier back before it refuses.
         _a(
             "refuse",
             _("Từ chối giải quyết"),
             [
                 S.RECEIVED,
                 S.PROCESSING,
-                S.TRANSFERRED,
                 S.SUPPLEMENT_REQUESTED,
                 S.AWAITING_FEE,
                 S.SUSPENDED,

@@ -349,6 +349,8 @@ SPECTACULAR_SETTINGS = {
 AGENCY_CODE_SUFFIX = env_str("AGENCY_CODE_SUFFIX", "H26")
 # Paper dossiers received after this time count from the next working day (Decree 61 art. 18).
 RECEIPT_CUTOFF = env_time("RECEIPT_CUTOFF", "15:00")
+# The channels the cut-off applies to: art. 18 is about paper dossiers (desk and post).
+RECEIPT_CUTOFF_CHANNELS = env_list("RECEIPT_CUTOFF_CHANNELS", "desk,post")
 # Decree 61/2018 art. 19(4): the period restarts when the supplemented dossier arrives.
 SUPPLEMENT_CLOCK_RULE = env_str("SUPPLEMENT_CLOCK_RULE", "restart")
 if SUPPLEMENT_CLOCK_RULE not in {"restart", "pause"}:

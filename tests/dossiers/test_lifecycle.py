@@ -203,16 +203,29 @@ def test_an_apology_sets_the_new_appointment_once(received, act):
         )
 
 
-def test_an_apology_less_than_a_day_before_the_due_time_is_refused(received, act):
+def test_an_apology_on_the_due_date_itself_is_refused(received, act):
+    # Due 17:00 on Monday 8 March 2021: the apology must come by the day before.
     with pytest.raises(TransitionNotAllowed, match="01 ngày"):
         act(
             received,
             "apologize",
-            hanoi(2021, 3, 7, 17, 30),
+            hanoi(2021, 3, 8, 8, 0),
             reason="Muộn",
             new_due_at=date(2021, 3, 12),
         )
     assert not Apology.objects.exists()
+
+
+def test_an_apology_on_the_eve_of_the_due_date_is_in_time_whatever_the_hour(received, act):
+    # "At least one day before" is counted in dates, as timeliness is.
+    dossier = act(
+        received,
+        "apologize",
+        hanoi(2021, 3, 7, 17, 30),
+        reason="Cần thêm ý kiến phối hợp",
+        new_due_at=date(2021, 3, 12),
+    )
+    assert dossier.extended and Apology.objects.filter(dossier=dossier).exists()
 
 
 @pytest.mark.parametrize(
@@ -293,8 +306,8 @@ def test_the_sending_agency_loses_processing_rights_while_the_dossier_is_away(
         limit_value=2,
         limit_unit="working_days",
     )
-    with pytest.raises(TransitionNotAllowed, match="không có quyền"):
-        act(received, "refuse", hanoi(2021, 3, 3, 10, 0), reason="x")
+    with pytest.raises(TransitionNotAllowed, match="Đang chuyển cơ quan phối hợp"):
+        act(received, "mark_result_ready", hanoi(2021, 3, 3, 10, 0))
     # ... but may take it back.
     assert act(received, "transfer_back", hanoi(2021, 3, 3, 11, 0)).status == Status.PROCESSING
 
@@ -433,3 +446,36 @@ def test_the_database_refuses_to_rewrite_history(received):
     # Deleting the dossier still takes its history with it.
     received.delete()
     assert not DossierEvent.objects.exists()
+
+
+def test_nobody_refuses_a_dossier_while_a_coordinating_agency_holds_it(
+    received, act, agency_b, leader_a
+):
+    # Decree 61/2018 art. 21: the coordinating agency gives its part; the competent agency
+    # takes the dossier back before it refuses.
+    act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
+    act(
+        received,
+        "transfer",
+        hanoi(2021, 3, 2, 10, 0),
+        to_agency_id=agency_b.pk,
+        limit_value=2,
+        limit_unit="working_days",
+    )
+    with pytest.raises(TransitionNotAllowed, match="Từ chối giải quyết"):
+        act(received, "refuse", hanoi(2021, 3, 3, 10, 0), reason="x")
+    act(received, "transfer_back", hanoi(2021, 3, 3, 11, 0))
+    assert act(received, "refuse", hanoi(2021, 3, 3, 14, 0), reason="x").status == Status.REFUSED
+
+
+def test_a_transfer_limit_too_long_to_count_is_a_message(received, act, agency_b):
+    act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
+    with pytest.raises(TransitionNotAllowed, match="quá dài"):
+        act(
+            received,
+            "transfer",
+            hanoi(2021, 3, 2, 10, 0),
+            to_agency_id=agency_b.pk,
+            limit_value=99999,
+            limit_unit="months",
+        )
