@@ -401,7 +401,13 @@ def _ledger_agencies(scope):
 def ledger_pdf(request):
     """Form 06 for one agency and a period (default: the current month)."""
     agencies = _ledger_agencies(scope_for(request.user))
-    agency = agencies.filter(pk=request.GET.get("co_quan") or 0).first() or agencies.first()
+    raw_agency = request.GET.get("co_quan", "").strip()
+    if raw_agency and not raw_agency.isdigit():
+        messages.error(request, _("Cơ quan không hợp lệ."))
+        return redirect("dossiers:worklist")
+    agency = (agencies.filter(pk=int(raw_agency)).first() if raw_agency else None) or (
+        agencies.first()
+    )
     if agency is None:
         raise Http404("no agency")
     today = timezone.localdate()

@@ -376,3 +376,15 @@ def test_the_dossier_page_shows_its_dvcqg_sync_state(client, desk_a, received_do
     assert "Đồng bộ Cổng DVCQG" in page
     received_dossier.refresh_from_db()
     assert received_dossier.get_sync_state_display() in page
+
+
+def test_a_garbled_agency_or_date_for_the_ledger_is_a_clear_message(client, desk_a):
+    login(client, desk_a)
+    for params in ({"co_quan": "abc"}, {"co_quan": "1e3"}, {"tu": "abc"}):
+        response = client.get(reverse("dossiers:ledger"), params, follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == reverse("dossiers:worklist")
+    page = client.get(reverse("dossiers:ledger"), {"co_quan": "abc"}, follow=True)
+    assert "Cơ quan không hợp lệ" in page.content.decode()
+    page = client.get(reverse("dossiers:ledger"), {"tu": "abc"}, follow=True)
+    assert "Ngày không hợp lệ (dạng YYYY-MM-DD)" in page.content.decode()
