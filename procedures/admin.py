@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -23,6 +24,35 @@ from .forms import ImportForm
 from .models import Agency, Field, Membership, Procedure, ProcedureTimeLimit, RequiredDocument
 from .search import search_procedures
 from .services import procedure_save
+
+
+class SafeHistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose history pages treat a malformed id like the change view does.
+
+    django-simple-history passes the raw URL segment to ``filter(pk=...)``, so
+    ``/abc/history/`` (or ``/73/change/history/``, caught by the same pattern) raised a
+    ValueError and a 500. Django's change view answers a bad id with a redirect to the
+    changelist and a "does not exist" message: the history pages now do the same.
+    """
+
+    def _valid_pk(self, object_id) -> bool:
+        try:
+            self.opts.pk.to_python(unquote(object_id))
+        except (ValidationError, ValueError, TypeError):
+            return False
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self._valid_pk(object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self._valid_pk(object_id) or not str(version_id).isdigit():
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
 
 
 class ValidNowFilter(admin.SimpleListFilter):
@@ -43,7 +73,7 @@ class ValidNowFilter(admin.SimpleListFilter):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(SafeHistoryAdmin):
     list_display = (
         "name",
         "level",
@@ -76,7 +106,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(SafeHistoryAdmin):
     list_display = ("user", "role", "agency")
     list_filter = ("role", "agency__level")
     search_fields = ("user__username", "user__last_name", "user__first_name", "agency__name")
@@ -85,7 +115,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Field)
-class FieldAdmin(SimpleHistoryAdmin):
+class FieldAdmin(SafeHistoryAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
@@ -102,7 +132,7 @@ class DocumentInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(SimpleHistoryAdmin):
+class ProcedureAdmin(SafeHistoryAdmin):
     list_display = (
         "national_code",
         "name",

@@ -96,3 +96,33 @@ def test_the_sample_file_imports_cleanly(admin_client):
     procedure = Procedure.objects.get(national_code="1.000000")
     assert procedure.status == Procedure.Status.DRAFT
     assert procedure.required_documents.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "bad_id"),
+    [
+        ("/admin/procedures/procedure/73/change/history/", "73/change"),
+        ("/admin/procedures/procedure/abc/history/", "abc"),
+        ("/admin/procedures/agency/abc/history/", "abc"),
+        ("/admin/procedures/field/abc/history/", "abc"),
+        ("/admin/procedures/membership/abc/history/", "abc"),
+        ("/admin/procedures/procedure/abc/history/1/", "abc"),
+        ("/admin/procedures/procedure/1/history/xyz/", "“1”"),
+    ],
+)
+def test_history_pages_with_a_malformed_id_redirect_like_the_change_view(
+    admin_client, path, bad_id
+):
+    response = admin_client.get(path, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("admin:index"), 302)]
+    [message] = [str(m) for m in response.context["messages"]]
+    assert bad_id in message
+
+
+def test_history_page_of_a_real_procedure_still_works(admin_client, building_permit):
+    url = reverse("admin:procedures_procedure_history", args=[building_permit.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert building_permit.name in response.content.decode()
+
