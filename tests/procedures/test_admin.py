@@ -126,3 +126,13 @@ def test_history_page_of_a_real_procedure_still_works(admin_client, building_per
     assert response.status_code == 200
     assert building_permit.name in response.content.decode()
 
+
+def test_admin_agency_search_ignores_diacritics(admin_client, agency_a, agency_b):
+    url = reverse("admin:procedures_agency_changelist")
+    response = admin_client.get(url, {"q": "hoan kiem"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [agency_a]
+    response = admin_client.get(url, {"q": "SÓC son"})
+    assert list(response.context["cl"].result_list) == [agency_b]
+    response = admin_client.get(url, {"q": "000.01.01"})
+    assert list(response.context["cl"].result_list) == [agency_a]
