@@ -66,6 +66,8 @@ class Window:
     number: int
     rows: list
     has_next: bool
+    # The page asked for, when it was past the last row and the last page is shown instead.
+    asked: int | None = None
 
     @property
     def has_previous(self) -> bool:
@@ -86,11 +88,20 @@ class Window:
 
 def window(queryset, raw_number) -> Window:
     try:
-        number = min(max(int(raw_number), 1), MAX_PAGE)
+        requested = max(int(raw_number), 1)
     except (TypeError, ValueError):
-        number = 1
+        requested = 1
+    number = min(requested, MAX_PAGE)
     offset = (number - 1) * PAGE_SIZE
     rows = list(queryset[offset : offset + PAGE_SIZE + 1])
+    if not rows and number > 1:
+        # Past the end: find the last page by counting at most the `offset` rows the
+        # OFFSET above already walked (bounded by MAX_PAGE pages), never the whole list.
+        total = queryset.order_by().values("pk")[:offset].count()
+        last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        clamped = window(queryset, last)
+        clamped.asked = requested
+        return clamped
     return Window(number=number, rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE)
 
 
@@ -227,7 +238,16 @@ def worklist(request):
         .select_related(None)
         .prefetch_related("procedure", "current_agency")
     )
-    page = window(queryset, request.GET.get("page", 1))
+    raw_page = request.GET.get("page", "1").strip() or "1"
+    if not raw_page.isdigit():
+        messages.warning(request, _("Số trang không hợp lệ, đang hiển thị trang 1."))
+    page = window(queryset, raw_page)
+    if page.asked is not None:
+        messages.info(
+            request,
+            _("Không có trang %(asked)s; đang hiển thị trang cuối (trang %(last)s).")
+            % {"asked": page.asked, "last": page.number},
+        )
     now = timezone.now()
     rows = []
     for d in page.rows:

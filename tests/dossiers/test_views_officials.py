@@ -388,3 +388,23 @@ def test_a_garbled_agency_or_date_for_the_ledger_is_a_clear_message(client, desk
     assert "Cơ quan không hợp lệ" in page.content.decode()
     page = client.get(reverse("dossiers:ledger"), {"tu": "abc"}, follow=True)
     assert "Ngày không hợp lệ (dạng YYYY-MM-DD)" in page.content.decode()
+
+
+def test_a_page_past_the_end_shows_the_last_page_with_a_message(
+    client, desk_a, agency_a, monkeypatch
+):
+    from dossiers import views_officials
+
+    monkeypatch.setattr(views_officials, "PAGE_SIZE", 2)
+    batch = DossierFactory.create_batch(5, agency=agency_a)
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:worklist"), {"page": 9999}).content.decode()
+    assert "Không có trang 9999; đang hiển thị trang cuối (trang 3)" in page
+    assert "Tổng cộng 5 hồ sơ" in page and "Trang 3" in page
+    assert sum(d.code in page for d in batch) == 1
+
+
+def test_a_garbled_page_number_is_a_message(client, desk_a):
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:worklist"), {"page": "zz"}).content.decode()
+    assert "Số trang không hợp lệ" in page
