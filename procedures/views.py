@@ -28,7 +28,7 @@ def procedure_list(request):
             filters = {k: v for k, v in form.data.items() if k == "q"}
     procedures = procedure_catalogue(user=request.user, filters=filters)
     paginator = Paginator(procedures, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(_page_number(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -42,6 +42,18 @@ def procedure_list(request):
             "today": timezone.localdate(),
         },
     )
+
+
+def _page_number(raw: str | None) -> int:
+    """1 for a missing, non-numeric, zero or negative page; the number otherwise.
+
+    Paginator.get_page sends page 0 or -1 to the *last* page (EmptyPage), which surprised
+    users; past the end it still shows the last page.
+    """
+    try:
+        return max(int(raw), 1)
+    except (TypeError, ValueError):
+        return 1
 
 
 def procedure_detail(request, national_code: str):

@@ -57,6 +57,9 @@ def test_pagination_and_empty_state(client, make_procedure):
     assert page3.context["page"].number == 3
     assert len(page3.context["page"].object_list) == 5
     assert "q=thu+nghiem&amp;page=2" in page3.content.decode()
+    for bad in ("0", "-1", "x"):
+        assert client.get(LIST, {"q": "thu nghiem", "page": bad}).context["page"].number == 1
+    assert client.get(LIST, {"q": "thu nghiem", "page": 99}).context["page"].number == 3
     empty = client.get(LIST, {"q": "khong co thu tuc nao nhu the nay"})
     assert empty.context["page"].paginator.count == 0
     assert "Không tìm thấy thủ tục phù hợp" in empty.content.decode()
