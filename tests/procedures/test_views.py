@@ -97,6 +97,12 @@ def test_the_detail_page_tells_a_citizen_what_to_bring_pay_and_where(client, bui
         assert text in html, text
 
 
+def test_the_online_badge_says_not_online_in_full(client, make_procedure):
+    procedure = make_procedure("1.000099", "Thủ tục giấy", online_mode="none")
+    html = client.get(reverse("procedures:detail", args=[procedure.national_code])).content
+    assert '<span class="badge">Không trực tuyến</span>' in html.decode()
+
+
 def test_an_unknown_or_malformed_code_gives_404(client, building_permit):
     assert client.get(reverse("procedures:detail", args=["9.999999"])).status_code == 404
     assert client.get("/thu-tuc/khong-phai-ma/").status_code == 404
