@@ -25,6 +25,7 @@ from procedures.models import Agency, Field, Procedure
 from procedures.search import search_procedures
 
 from . import selectors, services
+from .codes import local_tz
 from .forms import IntakeForm, WorklistFilter, action_form
 from .pdf import RENDERERS, TITLES, render_form_06
 from .views_common import days_left, explanation, is_overdue, timeline
@@ -318,18 +319,42 @@ def printable_forms(dossier) -> list[tuple[str, str]]:
     return [(n, TITLES[n].capitalize()) for n in forms]
 
 
+def apology_closed_reason(dossier, now=None) -> str | None:
+    """Why form 04 can no longer be made for this dossier, or None while it can.
+
+    Mirrors dossiers.lifecycle._apologize (which still decides): once only, and at least
+    one day before the due DATE counted in Hanoi dates (Decree 61/2018 art. 19(5)).
+    """
+    if getattr(dossier, "apology", None) is not None:
+        return _("Hồ sơ đã được xin lỗi và hẹn lại một lần; chỉ được hẹn lại một lần.")
+    if dossier.due_at is None:
+        return _("Hồ sơ chưa có hạn trả kết quả.")
+    tz = local_tz()
+    today = (now or timezone.now()).astimezone(tz).date()
+    if today > dossier.due_at.astimezone(tz).date() - timedelta(days=1):
+        return _(
+            "Không còn lập được Phiếu xin lỗi và hẹn lại (Mẫu 04): phiếu phải lập chậm nhất "
+            "01 ngày trước ngày hẹn trả kết quả (Nghị định 61/2018, Điều 19)."
+        )
+    return None
+
+
 @official_required
 def detail(request, ref: str):
     dossier = _resolve(request, ref)
     scope = scope_for(request.user)
     apology = getattr(dossier, "apology", None)
-    actions = [
-        (action, action_form(action.name))
-        for action in allowed_actions(dossier.status)
-        if _may(scope, action, dossier)
-        # The new date may be set only once (Decree 61/2018 art. 19(5)).
-        and not (action.name == "apologize" and apology is not None)
-    ]
+    apology_note = None
+    actions = []
+    for action in allowed_actions(dossier.status):
+        if not _may(scope, action, dossier):
+            continue
+        if action.name == "apologize":
+            # Offer form 04 only when it can succeed; otherwise say why, briefly.
+            apology_note = apology_closed_reason(dossier)
+            if apology_note:
+                continue
+        actions.append((action, action_form(action.name)))
     events = selectors.history(dossier)
     return render(
         request,
@@ -345,6 +370,7 @@ def detail(request, ref: str):
             "apology": apology,
             "rating": getattr(dossier, "rating", None),
             "actions": actions,
+            "apology_note": apology_note,
             "printable": printable_forms(dossier),
             "overdue": is_overdue(dossier),
             "days_left": days_left(dossier),

@@ -408,3 +408,24 @@ def test_a_garbled_page_number_is_a_message(client, desk_a):
     login(client, desk_a)
     page = client.get(reverse("dossiers:worklist"), {"page": "zz"}).content.decode()
     assert "Số trang không hợp lệ" in page
+
+
+APOLOGY_SUMMARY = "Xin lỗi và hẹn lại (Mẫu 04)</summary>"
+
+
+@pytest.mark.parametrize(
+    ("now", "offered"),
+    [
+        (fx.hanoi(2021, 1, 14, 23, 30), True),  # the eve of the due date, whatever the hour
+        (fx.hanoi(2021, 1, 15, 7, 0), False),  # the due date itself, before the due time
+        (fx.hanoi(2021, 1, 20, 9, 0), False),  # overdue
+    ],
+)
+def test_the_apology_is_offered_only_while_it_can_succeed(
+    client, specialist_a, received_dossier, now, offered
+):
+    login(client, specialist_a)
+    with time_machine.travel(now, tick=False):
+        page = client.get(reverse("dossiers:detail", args=[received_dossier.pk])).content.decode()
+    assert (APOLOGY_SUMMARY in page) is offered
+    assert ("chậm nhất 01 ngày trước ngày hẹn trả" in page) is not offered
