@@ -118,7 +118,9 @@ def pending_for(dossier_id: int):
 
 
 def _set_state(dossier_id: int, state: str, *, synced_at: datetime | None = None) -> None:
-    fields = {"sync_state": state}
+    # updated_at moves too: the statistics sweep finds changed dossiers by it, and "synced
+    # to DVCQG" is one of the counted figures.
+    fields = {"sync_state": state, "updated_at": timezone.now()}
     if synced_at is not None:
         fields["synced_at"] = synced_at
     qs = Dossier.objects.filter(pk=dossier_id)

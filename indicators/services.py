@@ -94,6 +94,9 @@ def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
     # is every dossier not ended yet); overdue is judged at min(month end, now).
     open_at_end = Q(end_at__isnull=True) | Q(end_at__gte=end)
     new = Q(received_at__gte=start)
+    # Overdue as the worklist means it (dossiers.selectors.overdue_q): the clock runs, so a
+    # dossier waiting for the applicant's supplement is not overdue on a stale due time.
+    overdue = Q(due_at__lt=asof) & ~Q(status=Status.SUPPLEMENT_REQUESTED)
     qs = _accepted_dossiers().filter(
         Q(received_at__lt=end) & (Q(end_at__isnull=True) | Q(end_at__gte=start))
     )
@@ -112,8 +115,8 @@ def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
         settled_late=Count("id", filter=settled & Q(timeliness="late")),
         refused=Count("id", filter=in_month & Q(status=Status.REFUSED)),
         withdrawn=Count("id", filter=in_month & Q(status=Status.WITHDRAWN)),
-        open_not_due=Count("id", filter=open_at_end & ~Q(due_at__lt=asof)),
-        open_overdue=Count("id", filter=open_at_end & Q(due_at__lt=asof)),
+        open_not_due=Count("id", filter=open_at_end & ~overdue),
+        open_overdue=Count("id", filter=open_at_end & overdue),
         synced=Count("id", filter=new & Q(sync_state=Dossier.SyncState.SYNCED)),
     )
     out: dict[Cell, dict[str, int]] = {}

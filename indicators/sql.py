@@ -30,7 +30,11 @@ def _main_select() -> str:
     # Month arithmetic on local month starts (timestamps without zone): one date_trunc per
     # dossier and column, then plain comparisons per (dossier, month) row.
     open_end = "(d.em IS NULL OR d.em > g)"
-    overdue = "((g < %(cur)s AND d.dm <= g) OR (g = %(cur)s AND d.due_at < %(now)s))"
+    # A dossier waiting for the applicant's supplement has a stopped clock: not overdue
+    # (as in dossiers.selectors.overdue_q and services._month_rows).
+    overdue = (
+        "(NOT d.waiting AND ((g < %(cur)s AND d.dm <= g) OR (g = %(cur)s AND d.due_at < %(now)s)))"
+    )
     exprs = {
         "received": "g = d.rm",
         "received_desk": "g = d.rm AND d.channel = 'desk'",
@@ -56,6 +60,7 @@ def _main_select() -> str:
     FROM (
         SELECT agency_id, field_id, procedure_id, channel, due_at,
                sync_state = 'synced' AS synced,
+               status = 'supplement_requested' AS waiting,
                date_trunc('month', received_at AT TIME ZONE %(tz)s) AS rm,
                date_trunc('month', end_at AT TIME ZONE %(tz)s) AS em,
                date_trunc('month', due_at AT TIME ZONE %(tz)s) AS dm,

@@ -160,12 +160,13 @@ EXPECTED = {
 
 
 # The same fixture in a past year: November is complete, so "open" is judged on 30/11
-# 24:00 and the dossier due 25/11 is overdue too.
+# 24:00. The dossier due 25/11 waits for the applicant's supplement: its clock is stopped,
+# so it stays "not due" (as on the worklist).
 EXPECTED_PAST = {
     **EXPECTED,
-    date(2026, 11, 1): {**EXPECTED[date(2026, 11, 1)], "open_overdue": 3, "open_not_due": 1},
-    # The four still open are carried into December and overdue by its end.
-    date(2026, 12, 1): {"carried_over": 4, "open_overdue": 4},
+    date(2026, 11, 1): {**EXPECTED[date(2026, 11, 1)], "open_overdue": 2, "open_not_due": 2},
+    # The four still open are carried into December; three are overdue by its end.
+    date(2026, 12, 1): {"carried_over": 4, "open_overdue": 3, "open_not_due": 1},
 }
 
 
@@ -239,3 +240,26 @@ def test_a_past_year_judges_open_dossiers_at_the_month_end(procedure, agency_a):
     stats_full_recompute(year=2024)
     expected = {m.replace(year=2024): v for m, v in EXPECTED_PAST.items()}
     assert snapshot(2024) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["full", "incremental"])
+def test_a_dossier_waiting_for_a_supplement_is_open_but_not_overdue(procedure, department, path):
+    # Its clock is stopped (Decree 61/2018 art. 19(4)): the stale due time must not count,
+    # exactly as the worklist and the public lookup say.
+    waiting = make_dossier(
+        procedure,
+        department,
+        status=Status.SUPPLEMENT_REQUESTED,
+        received=at(2026, 10, 1),
+        due=at(2026, 10, 8),
+    )
+    running = make_dossier(procedure, department, received=at(2026, 10, 2), due=at(2026, 10, 9))
+    with time_machine.travel(NOW, tick=False):
+        if path == "full":
+            stats_full_recompute(year=2026)
+        else:
+            stats_refresh_dossier(dossier_id=waiting.pk)
+            stats_refresh_dossier(dossier_id=running.pk)
+        cell = MonthlyStat.objects.get(agency=department, month=date(2026, 11, 1))
+    assert (cell.open_overdue, cell.open_not_due) == (1, 1)

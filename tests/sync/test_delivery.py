@@ -182,3 +182,17 @@ def test_two_deliverers_of_one_dossier_never_send_twice_or_out_of_order(fake_dvc
     assert fake_dvcqg.message_ids(dossier.pk) == _ids(dossier)
     assert fake_dvcqg.duplicates == 0
     assert errors == []
+
+
+def test_becoming_synced_is_seen_by_the_statistics_sweep(fake_dvcqg, make_dossier):
+    # The indicators sweep finds changed dossiers by updated_at; "synced to DVCQG" is a
+    # counted figure, so a delivery long after the last change must still move it.
+    dossier = make_dossier(messages=1)
+    long_ago = timezone.now() - timedelta(hours=2)
+    Dossier.objects.filter(pk=dossier.pk).update(updated_at=long_ago)
+
+    sync.deliver_pending(dossier_id=dossier.pk)
+
+    dossier.refresh_from_db()
+    assert dossier.sync_state == SyncState.SYNCED
+    assert dossier.updated_at > long_ago + timedelta(hours=1)
