@@ -304,18 +304,22 @@ def _may(scope, action, dossier) -> bool:
     return any(scope.can(action.permission, a) for a in candidates)
 
 
+def _has_form(dossier, number: str) -> bool:
+    """Whether the dossier holds what form `number` prints (a form is never blank)."""
+    if number in {"01", "05"}:
+        return bool(dossier.code)
+    if number == "02":
+        return dossier.supplements.exists()
+    if number == "03":
+        # Form 03 serves both the refusal at intake and the refusal to settle.
+        return dossier.status in {Status.INTAKE_REFUSED, Status.REFUSED}
+    if number == "04":
+        return getattr(dossier, "apology", None) is not None
+    return False
+
+
 def printable_forms(dossier) -> list[tuple[str, str]]:
-    forms = []
-    if dossier.code:
-        forms.append("01")
-    if dossier.supplements.exists():
-        forms.append("02")
-    if dossier.status in {Status.INTAKE_REFUSED, Status.REFUSED}:
-        forms.append("03")
-    if hasattr(dossier, "apology"):
-        forms.append("04")
-    if dossier.code:
-        forms.append("05")
+    forms = [n for n in ("01", "02", "03", "04", "05") if _has_form(dossier, n)]
     return [(n, TITLES[n].capitalize()) for n in forms]
 
 
@@ -428,8 +432,8 @@ def form_pdf(request, pk: int, number: str):
     if number not in RENDERERS:
         raise Http404("no such form")
     dossier = _resolve(request, str(pk))
-    if number in {"01", "05"} and not dossier.code:
-        raise Http404("form needs a code")
+    if not _has_form(dossier, number):
+        raise Http404("the dossier has nothing this form prints")
     return _pdf(RENDERERS[number](dossier), f"mau-{number}-{dossier.code or dossier.pk}.pdf")
 
 

@@ -429,3 +429,26 @@ def test_the_apology_is_offered_only_while_it_can_succeed(
         page = client.get(reverse("dossiers:detail", args=[received_dossier.pk])).content.decode()
     assert (APOLOGY_SUMMARY in page) is offered
     assert ("chậm nhất 01 ngày trước ngày hẹn trả" in page) is not offered
+
+
+def test_a_form_prints_only_for_a_dossier_that_has_what_it_prints(
+    client, desk_a, agency_a, received_dossier
+):
+    login(client, desk_a)
+
+    def status(dossier, number):
+        return client.get(reverse("dossiers:form_pdf", args=[dossier.pk, number])).status_code
+
+    assert [status(received_dossier, n) for n in ("01", "02", "03", "04", "05")] == [
+        200,
+        404,
+        404,
+        404,
+        200,
+    ]
+    assert status(DossierFactory(agency=agency_a, extended=True, processing=True), "04") == 200
+    assert status(DossierFactory(agency=agency_a, refused=True), "03") == 200
+    received_dossier.supplements.create(
+        requested_at=received_dossier.received_at, content="Bản sao sổ hộ khẩu"
+    )
+    assert status(received_dossier, "02") == 200
