@@ -453,15 +453,25 @@ def _explain(
             f"ngày cuối theo lịch là {_fmt_day(nominal)} (Bộ luật Dân sự 2015, Điều 147, 148)."
         )
         if due_day != nominal:
+            moved = ", ".join(
+                f"{d:%d/%m/%Y} ({why})" for d, why in _moved_days(calendar, nominal, due_day)
+            )
             lines.append(
-                f"Ngày {nominal:%d/%m/%Y} là ngày nghỉ ({calendar.why_not_working(nominal)}): "
-                f"thời hạn kết thúc vào ngày làm việc tiếp theo, {_fmt_day(due_day)} "
+                f"Ngày cuối theo lịch rơi vào ngày nghỉ; không tính các ngày nghỉ {moved}. "
+                f"Thời hạn kết thúc "
+                f"vào ngày làm việc tiếp theo, {_fmt_day(due_day)} "
                 "(Bộ luật Dân sự 2015, Điều 148 khoản 4)."
             )
         if whole != value:
             lines.append(f"Giá trị {_fmt_value(value)} được làm tròn lên {whole}.")
 
-    skipped = calendar.days_off_between(day, due_day)
+    if unit in ("working_days", "working_hours"):
+        skipped = calendar.days_off_between(day, due_day)
+    else:
+        # Calendar days and months count every day off inside the period (Civil Code 2015
+        # art. 147-148): only a final day that is a day off, with the days off right after
+        # it, is not counted and moves the due date to the next working day (art. 148(4)).
+        skipped = _moved_days(calendar, nominal, due_day)
     weekend = sum(1 for d, _ in skipped if d.weekday() >= 5 and d not in calendar.days_off)
     listed = (
         skipped
@@ -497,6 +507,15 @@ def _explain(
         "law": law,
         "lines": lines,
     }
+
+
+def _moved_days(calendar: WorkCalendar, nominal: date, due_day: date) -> list[tuple[date, str]]:
+    """The days off from a calendar period's nominal last day up to (not incl.) its due day."""
+    return [
+        (d, calendar.why_not_working(d) or "")
+        for d in (nominal + timedelta(days=n) for n in range((due_day - nominal).days))
+        if not calendar.is_working_day(d)
+    ]
 
 
 def working_days_after(calendar: WorkCalendar, start: date, end: date) -> int:

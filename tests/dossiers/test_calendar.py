@@ -322,6 +322,37 @@ def test_calendar_days_ending_on_a_day_off_end_on_the_next_working_day():
     assert any("Điều 148" in line for line in result.explanation["lines"])
 
 
+@pytest.mark.parametrize(
+    ("received", "value", "unit", "due_day", "listed"),
+    [
+        # Working units: every day off inside the period is not counted, and listed.
+        (date(2026, 10, 16), 5, "working_days", date(2026, 10, 23), ["2026-10-17", "2026-10-18"]),
+        (date(2026, 10, 16), 16, "working_hours", date(2026, 10, 20), ["2026-10-17", "2026-10-18"]),
+        # Calendar days: the weekends 17, 18, 24, 25/10 count; nothing moved the due date.
+        (date(2026, 10, 12), 15, "calendar_days", date(2026, 10, 27), []),
+        # ... unless the last day is a day off: only it and the Sunday after are listed.
+        (date(2026, 10, 12), 19, "calendar_days", date(2026, 11, 2), ["2026-10-31", "2026-11-01"]),
+        # Months: Sat 31/01/2026 moves to Mon 02/02; New Year's Day inside is counted.
+        (date(2025, 12, 31), 1, "months", date(2026, 2, 2), ["2026-01-31", "2026-02-01"]),
+    ],
+)
+def test_the_explanation_lists_only_the_days_that_were_not_counted(
+    received, value, unit, due_day, listed
+):
+    result = compute_due(
+        received_at=at(received, 10), value=value, unit=unit, calendar=CAL, hours=HOURS
+    )
+    assert result.due_at.date() == due_day
+    assert [s["date"] for s in result.explanation["skipped"]] == listed
+    text = " ".join(result.explanation["lines"])
+    if unit in ("calendar_days", "months"):
+        assert "cuối tuần" not in text
+        assert ("Điều 148 khoản 4" in text) == bool(listed)
+        assert result.explanation["skipped_weekend_days"] == len(listed)
+    else:
+        assert "Không tính 2 ngày nghỉ cuối tuần" in text
+
+
 def test_calendar_days_ending_on_a_sunday_end_on_monday():
     # Wed 06/03/2024 + 4 = Sun 10/03 → Mon 11/03.
     assert due(at(date(2024, 3, 6), 10), 4, "calendar_days") == at(date(2024, 3, 11), 17)
