@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from procedures.access import scope_for
 from procedures.models import Agency, Field, Procedure
@@ -385,10 +384,13 @@ def detail(request, ref: str):
 
 
 @official_required
-@require_POST
 def act(request, pk: int, action: str):
     dossier = selectors.access_dossier(request.user, pk)
     back = reverse("dossiers:detail", args=[dossier.code or dossier.pk])
+    if request.method != "POST":
+        # An action URL opened from a bookmark or the history: changes need the form.
+        messages.info(request, _("Hãy chọn thao tác và bấm nút trong mục “Thao tác” của hồ sơ."))
+        return redirect(back)
     if action not in ACTIONS:
         messages.error(request, _("Thao tác không tồn tại."))
         return redirect(back)

@@ -452,3 +452,19 @@ def test_a_form_prints_only_for_a_dossier_that_has_what_it_prints(
         requested_at=received_dossier.received_at, content="Bản sao sổ hộ khẩu"
     )
     assert status(received_dossier, "02") == 200
+
+
+def test_opening_an_action_url_leads_back_to_the_dossier_with_a_message(
+    client, desk_a, desk_b, received_dossier
+):
+    login(client, desk_a)
+    url = reverse("dossiers:act", args=[received_dossier.pk, "withdraw"])
+    response = client.get(url, follow=True)
+    assert response.redirect_chain == [
+        (reverse("dossiers:detail", args=[received_dossier.code]), 302)
+    ]
+    assert "Hãy chọn thao tác" in response.content.decode()
+    received_dossier.refresh_from_db()
+    assert received_dossier.status == Status.RECEIVED
+    login(client, desk_b)
+    assert client.get(url).status_code == 404
