@@ -18,38 +18,6 @@ from . import selectors, services
 from .models import Dossier, DossierEvent
 from .workflow import CLOCK_RUNNING_STATUSES, Timeliness, TransitionNotAllowed
 
-STATE_FIELDS = (
-    "code",
-    "sequence_day",
-    "sequence",
-    "procedure",
-    "field",
-    "agency",
-    "current_agency",
-    "channel",
-    "status",
-    "documents",
-    "submitted_at",
-    "received_at",
-    "clock_started_at",
-    "limit_value",
-    "limit_unit",
-    "due_at",
-    "due_explanation",
-    "extended",
-    "paused_at",
-    "result_ready_at",
-    "returned_at",
-    "closed_at",
-    "timeliness",
-    "fee_amount",
-    "fee_paid_at",
-    "sync_state",
-    "synced_at",
-    "created_by",
-    "updated_at",
-)
-
 
 class OverdueFilter(admin.SimpleListFilter):
     title = _("quá hạn")
@@ -164,7 +132,6 @@ class DossierAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", TimelinessFilter, OverdueFilter, "agency")
     date_hierarchy = "received_at"
     ordering = ("-received_at",)
-    readonly_fields = STATE_FIELDS
     fieldsets = (
         (
             _("Hồ sơ"),
@@ -222,6 +189,12 @@ class DossierAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Everything: a dossier changes only through the workflow services, which write the
+        # history row and the DVCQG outbox; an edit here would do neither.
+        return [f for _name, opts in self.fieldsets for f in opts["fields"]]
+
     inlines = [EventInline]
     actions = [
         _transition_action("start_processing", _("Chuyển xử lý các hồ sơ đã chọn")),

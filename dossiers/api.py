@@ -332,7 +332,11 @@ class DueView(APIView):
         query = DueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data
-        procedure = Procedure.objects.filter(pk=q["procedure"]).first()
+        procedures = Procedure.objects.all()
+        if not scope_for(request.user).is_official:
+            # The public sees the published catalogue only, as in the procedures API.
+            procedures = procedures.filter(status=Procedure.Status.PUBLISHED)
+        procedure = procedures.filter(pk=q["procedure"]).first()
         if procedure is None:
             raise serializers.ValidationError({"procedure": [_("Không tìm thấy thủ tục.")]})
         agency = None

@@ -18,6 +18,10 @@ class ProcedureFilter(django_filters.FilterSet):
         label=_("Tìm theo tên hoặc mã (gõ có hoặc không dấu)"),
         max_length=200,
     )
+    # The name most API clients try first; same search as q.
+    search = django_filters.CharFilter(
+        method="filter_q", label=_("Như q: tìm theo tên hoặc mã"), max_length=200
+    )
     field = django_filters.ModelChoiceFilter(queryset=Field.objects.all(), label=_("Lĩnh vực"))
     agency = django_filters.ModelChoiceFilter(
         field_name="agencies", queryset=Agency.objects.all(), label=_("Cơ quan thực hiện")
@@ -32,7 +36,7 @@ class ProcedureFilter(django_filters.FilterSet):
 
     class Meta:
         model = Procedure
-        fields = ["q", "field", "agency", "level", "online_mode", "dvcqg_integrated"]
+        fields = ["q", "search", "field", "agency", "level", "online_mode", "dvcqg_integrated"]
 
     def filter_q(self, queryset, name, value):
         return search_procedures(queryset, value)

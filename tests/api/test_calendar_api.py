@@ -60,3 +60,13 @@ def test_bad_parameters_are_400_with_the_field_named(params, field, procedure_a)
     response = APIClient().get(URL, params)
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
+
+
+def test_the_public_cannot_read_limits_of_unpublished_procedures(procedure_a):
+    procedure_a.status = procedure_a.Status.DRAFT
+    procedure_a.save(update_fields=["status"])
+    response = APIClient().get(
+        URL, {"procedure": procedure_a.pk, "received_at": "2026-11-27T09:00:00+07:00"}
+    )
+    assert response.status_code == 400
+    assert "procedure" in response.json()["error"]["fields"]

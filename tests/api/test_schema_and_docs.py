@@ -56,3 +56,15 @@ def test_the_docs_pages_load_only_our_own_static_files(url):
         if ref.startswith("/static/"):
             path = ref.removeprefix("/static/").split("?")[0]
             assert finders.find(path), f"{ref} is not among our static files"
+
+
+def test_search_is_an_alias_of_q_on_the_procedures_api(client, db):
+    from tests.factories import ProcedureFactory
+
+    ProcedureFactory(national_code="1.000777", name="Đăng ký kết hôn")
+    ProcedureFactory(national_code="1.000778", name="Cấp giấy phép xây dựng")
+    for param in ("q", "search"):
+        response = client.get("/api/v1/procedures/", {param: "dang ky ket hon"})
+        assert response.status_code == 200
+        names = [row["name"] for row in response.json()["results"]]
+        assert names == ["Đăng ký kết hôn"], param

@@ -59,6 +59,9 @@ def test_state_is_read_only_and_history_cannot_be_edited(client, sysadmin, agenc
     page = client.get(f"{LIST}{dossier.pk}/change/").content.decode()
     assert 'name="status"' not in page and 'name="due_at_0"' not in page
     assert 'name="events-0-note"' not in page
+    # Applicant data too: an edit here would skip the history row and the DVCQG outbox.
+    assert 'name="applicant_name"' not in page and 'name="applicant_phone"' not in page
+    assert dossier.applicant_name in page
     assert client.get(f"{LIST}add/").status_code == 403
 
 
