@@ -560,6 +560,8 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="shorter phases (development)")
     parser.add_argument("--note", default="", help="contention or remarks for the report")
     args = parser.parse_args(argv)
+    # A SIGTERM (e.g. from `timeout`) must still stop gunicorn: turn it into SystemExit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     db = args.db or db_name_for(args.dossiers)
     command = " ".join(shlex.quote(a) for a in [".venv/bin/python", "bench/run.py", *sys.argv[1:]])
