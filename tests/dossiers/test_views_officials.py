@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from dossiers.models import Dossier
 from dossiers.workflow import Status
+from procedures.models import Procedure
 from tests.dossiers.factories import DossierFactory
 from tests.factories import ProcedureFactory
 
@@ -468,3 +469,25 @@ def test_opening_an_action_url_leads_back_to_the_dossier_with_a_message(
     assert received_dossier.status == Status.RECEIVED
     login(client, desk_b)
     assert client.get(url).status_code == 404
+
+
+def test_procedure_and_field_lists_are_in_vietnamese_alphabetical_order(
+    client, desk_a, agency_a, procedure_a
+):
+    from procedures.models import Field
+
+    names = ["Chứng thực bản sao từ bản chính", "Cấp bản sao trích lục", "Dịch vụ bưu chính"]
+    for n, name in enumerate(names):
+        field = Field.objects.create(name=name.replace("Dịch vụ", "Đo đạc"), code=f"LV{n}")
+        ProcedureFactory(name=name, agencies=[agency_a], field=field)
+        DossierFactory(agency=agency_a, procedure=Procedure.objects.get(name=name))
+    expected = ["Cấp bản sao", "Chứng thực bản sao", "Đăng ký khai sinh", "Dịch vụ bưu chính"]
+    login(client, desk_a)
+    for url in (reverse("dossiers:intake"), reverse("dossiers:worklist")):
+        page = client.get(url).content.decode()
+        positions = [page.index(f"– {name}") for name in expected]
+        assert positions == sorted(positions), url
+    page = client.get(reverse("dossiers:worklist")).content.decode()
+    fields = ["Cấp bản sao", "Chứng thực bản sao", "Đo đạc bưu chính"]
+    positions = [page.index(f">{name}") for name in fields]
+    assert positions == sorted(positions)
