@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEMO_DOSSIERS ?= 1500
 
-.PHONY: run test setup lint format messages demo clean-db worker beat bench
+.PHONY: run dev test setup lint format messages demo clean-db worker beat bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,22 @@ demo: setup
 	$(BIN)/python manage.py load_demo --dossiers $(DEMO_DOSSIERS)
 	$(BIN)/python manage.py ensure_demo_users
 
-run: demo
+# The portal as its users see it: DEBUG off (our own error pages, no debug details),
+# static files collected and served by WhiteNoise, plain HTTP on the loopback address.
+RUN_ENV = DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$(cat var/secret_key)" \
+	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false DJANGO_HSTS_SECONDS=0
+
+var/secret_key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: demo var/secret_key
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
+	@echo "Cổng TTHC Hà Nội: http://$(HOST):$(PORT)/  (dừng: Ctrl+C)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# For developers: the same with DEBUG on (tracebacks, template reloading).
+dev: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed node_modules/.installed messages

@@ -15,6 +15,8 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("", RedirectView.as_view(pattern_name="procedures:list", permanent=False), name="home"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
     path("chi-so/", include("indicators.urls")),
