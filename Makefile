@@ -33,6 +33,7 @@ setup: $(VENV)/.installed node_modules/.installed messages
 
 demo: setup
 	$(BIN)/python manage.py load_demo --dossiers $(DEMO_DOSSIERS)
+	$(BIN)/python manage.py load_indicator_demo
 	$(BIN)/python manage.py ensure_demo_users
 
 # The portal as its users see it: DEBUG off (our own error pages, no debug details),
