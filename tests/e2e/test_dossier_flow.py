@@ -196,3 +196,14 @@ def test_intake_explains_what_is_wrong_and_keeps_what_was_typed(
     assert page.input_value("input[name=applicant_name]") == "Phạm Minh Tuấn"
     assert page.is_checked("input[name=documents] >> nth=0")
     screenshot("dossier-intake-errors")
+
+
+def test_the_intake_search_button_searches_before_a_procedure_is_chosen(page, desk_a, procedure):
+    ProcedureFactory(name="Chứng thực bản sao từ bản chính", agencies=[procedure.agencies.get()])
+    sign_in(page, desk_a)
+    page.goto(page.base_url + "/ho-so/tiep-nhan/")
+    page.fill("#q", "khai sinh")
+    page.click("button:text-is('Tìm')")
+    page.wait_for_url("**/ho-so/tiep-nhan/?q=khai+sinh")
+    options = page.locator("#thu_tuc option").all_inner_texts()
+    assert options == ["1.001193 – Đăng ký khai sinh"]
