@@ -65,21 +65,6 @@ class EventInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def get_search_results(self, request, queryset, search_term):
-        """The whole query is one term (a full name has spaces): exact code, phone or ID,
-        or the beginning of the applicant's name."""
-        term = " ".join(search_term.split())
-        if not term:
-            return queryset, False
-        digits = term.replace(" ", "")
-        match = (
-            Q(code=term.upper())
-            | Q(applicant_name__istartswith=term)
-            | Q(applicant_phone=digits)
-            | Q(applicant_id_number=digits)
-        )
-        return queryset.filter(match), False
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "agency")
 
