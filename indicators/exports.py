@@ -60,9 +60,11 @@ def disclosure_csv(month: date, rows: list[Totals], totals: Totals) -> HttpRespo
     buf = io.StringIO()
     buf.write("\ufeff")
     writer = csv.writer(buf)
-    writer.writerow([_("Kết quả giải quyết TTHC tháng %(m)s") % {"m": f"{month:%m/%Y}"}])
-    writer.writerow(_header())
-    writer.writerows(_lines(rows, totals))
+    # The first line is the header row (CSV readers take it as the column names): the
+    # period is a column of its own (and in the file name), not a title line above it.
+    writer.writerow([_("Tháng"), *_header()])
+    period = f"{month:%Y-%m}"
+    writer.writerows([period, *line] for line in _lines(rows, totals))
     resp = HttpResponse(buf.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="{_filename(month, "csv")}"'
     return resp

@@ -148,9 +148,13 @@ def test_disclosure_csv_has_a_bom_and_the_city_total(client, stats):
     assert resp["Content-Type"].startswith("text/csv")
     raw = resp.content.decode("utf-8")
     assert raw.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(raw[1:])))
-    assert rows[1][1] == "Cơ quan, đơn vị"
-    assert rows[-1][1] == "Toàn Thành phố" and rows[-1][4] == "4"
+    # The first line is the header row, so a plain CSV reader gets named columns.
+    rows = list(csv.DictReader(io.StringIO(raw[1:])))
+    assert {r["Tháng"] for r in rows} == {"2026-10"}
+    assert rows[-1]["Cơ quan, đơn vị"] == "Toàn Thành phố"
+    assert rows[-1]["Đã giải quyết"] == "4"
+    assert [r["Cơ quan, đơn vị"] for r in rows[:-1]] == ["UBND phường Hoàn Kiếm", "UBND xã Sóc Sơn"]
+    assert "2026-10" in resp["Content-Disposition"]
 
 
 def test_disclosure_xlsx_opens_with_the_same_rows(client, stats):
