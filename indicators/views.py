@@ -21,12 +21,26 @@ FIRST_YEAR = 2021
 
 
 def _year(request) -> int:
+    """The ?nam= year, or this year with a message when it is not a year with data."""
     now = current_month().year
-    try:
-        year = int(request.GET.get("nam", now))
-    except ValueError:
+    raw = request.GET.get("nam", "").strip()
+    if not raw:
         return now
-    return year if FIRST_YEAR <= year <= now else now
+    try:
+        year = int(raw)
+    except ValueError:
+        year = None
+    if year is None or not FIRST_YEAR <= year <= now:
+        messages.warning(
+            request,
+            _(
+                "Năm không hợp lệ (chỉ có số liệu từ %(first)s đến %(now)s); "
+                "đang hiển thị năm %(now)s."
+            )
+            % {"first": FIRST_YEAR, "now": now},
+        )
+        return now
+    return year
 
 
 def _period(year: int) -> tuple[date, date]:

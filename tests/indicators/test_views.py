@@ -173,6 +173,33 @@ def test_disclosure_rejects_bad_months_with_a_message(client, stats, bad):
     assert "Tháng không hợp lệ" in resp.content.decode()
 
 
+@pytest.mark.parametrize("bad", ["abc", "2019", "2031", "-1"])
+@pytest.mark.parametrize("page", ["city", "agency", "procedure"])
+def test_dashboards_say_so_when_the_year_is_invalid(
+    client, inspector, stats, agency_a, procedure, bad, page
+):
+    login(client, inspector)
+    args = {"city": [], "agency": [agency_a.pk], "procedure": [procedure.pk]}[page]
+    resp = client.get(reverse(f"indicators:{page}", args=args), {"nam": bad})
+    assert resp.status_code == 200
+    assert resp.context["year"] == 2026
+    assert "Năm không hợp lệ" in resp.content.decode()
+
+
+def test_a_valid_year_gives_no_message(client, inspector, stats):
+    login(client, inspector)
+    resp = client.get(reverse("indicators:city"), {"nam": "2025"})
+    assert resp.context["year"] == 2025
+    assert "Năm không hợp lệ" not in resp.content.decode()
+
+
+def test_the_monthly_table_runs_to_the_current_month(client, inspector, stats):
+    login(client, inspector)
+    resp = client.get(reverse("indicators:city"))
+    assert [m.label for m in resp.context["monthly"]][-3:] == ["09/2026", "10/2026", "11/2026"]
+    assert resp.content.decode().count('<th scope="row">11/2026</th>') == 2
+
+
 def test_indices_page_lists_each_index(client, inspector, db):
     login(client, inspector)
     resp = client.get(reverse("indicators:indices"))
