@@ -207,3 +207,47 @@ def test_the_intake_search_button_searches_before_a_procedure_is_chosen(page, de
     page.wait_for_url("**/ho-so/tiep-nhan/?q=khai+sinh")
     options = page.locator("#thu_tuc option").all_inner_texts()
     assert options == ["1.001193 – Đăng ký khai sinh"]
+
+
+def test_the_landing_after_login_honours_next_for_every_role(page, desk_a, inspector):
+    for user in (desk_a, inspector):
+        user.save()
+        page.context.clear_cookies()
+        page.goto(page.base_url + "/dang-nhap/?next=/ho-so/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", "mat-khau-thu-nghiem")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        assert page.url == page.base_url + "/ho-so/"
+        assert page.locator("h1").inner_text() == "Danh sách hồ sơ"
+
+
+@pytest.mark.parametrize("who", ["desk", "citizen"])
+def test_pages_fit_a_390px_phone_tables_scroll_inside_their_card(
+    page, screenshot, desk_a, procedure, who
+):
+    from tests.dossiers.factories import DossierFactory
+
+    agency = procedure.agencies.get()
+    dossiers = DossierFactory.create_batch(3, agency=agency, procedure=procedure)
+    dossier = dossiers[0]
+    page.set_viewport_size({"width": 390, "height": 844})
+    if who == "desk":
+        sign_in(page, desk_a)
+        urls = {"worklist": "/ho-so/", "dossier": f"/ho-so/xem/{dossier.code}/"}
+    else:
+        urls = {"lookup": f"/ho-so/tra-cuu/?ma={dossier.code}"}
+    for name, url in urls.items():
+        page.goto(page.base_url + url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{name} is {width}px wide"
+        screenshot(f"dossier-390-{name}")
+    if who == "citizen":  # the full answer, with the rating table
+        settled = DossierFactory(agency=agency, procedure=procedure, settled=True)
+        page.fill("input[name=ma]", settled.code)
+        page.fill("input[name=secret]", settled.applicant_phone[-4:])
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("table.rating-table").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot("dossier-390-lookup-rating")
