@@ -141,8 +141,10 @@ def intake(request):
         choices = vi_sorted(procedures.only("pk", "national_code", "name")[:500])
 
     procedure = None
-    picked = request.POST.get("procedure") or request.GET.get("thu_tuc")
-    if picked and str(picked).isdigit():
+    picked = (request.POST.get("procedure") or request.GET.get("thu_tuc") or "").strip()
+    if picked and not picked.isdigit():
+        messages.error(request, _("Mã thủ tục đã chọn không hợp lệ; hãy chọn lại trong danh sách."))
+    elif picked:
         procedure = (
             Procedure.objects.filter(
                 pk=picked, status=Procedure.Status.PUBLISHED, agencies__in=agency_list
@@ -231,17 +233,26 @@ def worklist(request):
     fields = vi_sorted(fields)
     filters = WorklistFilter(request.GET or None, procedures=procedures, fields=list(fields))
     criteria = {}
-    if filters.is_valid():
-        d = filters.cleaned_data
+    if filters.is_bound:
+        if not filters.is_valid():
+            # Keep the valid conditions; name the ones dropped and why (a stale or edited link).
+            dropped = "; ".join(
+                f"{filters.fields[name].label}: {' '.join(errors)}"
+                for name, errors in filters.errors.items()
+                if name in filters.fields
+            )
+            messages.warning(
+                request,
+                _("Đã bỏ qua điều kiện lọc không hợp lệ – %(dropped)s") % {"dropped": dropped},
+            )
+        d = filters.cleaned_data  # only the fields that validated
         criteria = {
-            "status": d["trang_thai"] or None,
-            "procedure": d["thu_tuc"],
-            "field": d["linh_vuc"],
-            "due_within_days": d["sap_den_han"],
-            "overdue": True if d["qua_han"] else None,
+            "status": d.get("trang_thai") or None,
+            "procedure": d.get("thu_tuc"),
+            "field": d.get("linh_vuc"),
+            "due_within_days": d.get("sap_den_han"),
+            "overdue": True if d.get("qua_han") else None,
         }
-    elif request.GET:
-        messages.warning(request, _("Bộ lọc không hợp lệ, đang hiển thị tất cả hồ sơ."))
     # Joins to the catalogue tables led PostgreSQL to a plan over every dossier (measured
     # at 1M rows: 1.3 s joined, 0.7 s with two small IN queries for the 25 rows shown).
     queryset = (

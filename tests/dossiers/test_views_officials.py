@@ -491,3 +491,22 @@ def test_procedure_and_field_lists_are_in_vietnamese_alphabetical_order(
     fields = ["Cấp bản sao", "Chứng thực bản sao", "Đo đạc bưu chính"]
     positions = [page.index(f">{name}") for name in fields]
     assert positions == sorted(positions)
+
+
+def test_an_invalid_worklist_filter_is_named_and_the_valid_ones_still_apply(
+    client, desk_a, agency_a
+):
+    late = DossierFactory(agency=agency_a, overdue=True)
+    fine = DossierFactory(agency=agency_a)
+    login(client, desk_a)
+    page = client.get(
+        reverse("dossiers:worklist"), {"sap_den_han": "abc", "qua_han": "on"}
+    ).content.decode()
+    assert "Đã bỏ qua điều kiện lọc không hợp lệ – Đến hạn trong (ngày)" in page
+    assert late.code in page and fine.code not in page
+
+
+def test_a_garbled_procedure_on_the_intake_page_is_a_message(client, desk_a, procedure_a):
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:intake"), {"thu_tuc": "abc"}).content.decode()
+    assert "Mã thủ tục đã chọn không hợp lệ" in page
