@@ -289,6 +289,10 @@ def worklist(request):
             "rows": rows,
             "query": query.urlencode(),
             "max_page": MAX_PAGE,
+            "filtered": bool(criteria and any(v is not None for v in criteria.values())),
+            # The landing page of every role: the intake button only for those who receive.
+            "can_receive": scope.can_change_all
+            or any(scope.can("receive", a) for a in scope.roles_by_agency),
             "ledger_agencies": _ledger_agencies(scope)[:200],
             "ledger_from": timezone.localdate().replace(day=1),
             "ledger_to": timezone.localdate(),

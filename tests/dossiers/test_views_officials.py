@@ -510,3 +510,21 @@ def test_a_garbled_procedure_on_the_intake_page_is_a_message(client, desk_a, pro
     login(client, desk_a)
     page = client.get(reverse("dossiers:intake"), {"thu_tuc": "abc"}).content.decode()
     assert "Mã thủ tục đã chọn không hợp lệ" in page
+
+
+@pytest.mark.parametrize("role", ["desk_a", "specialist_a", "leader_a", "inspector", "sysadmin"])
+def test_the_worklist_is_a_landing_page_for_every_role(client, request, role):
+    user = request.getfixturevalue(role)
+    user.save()
+    response = client.post(
+        "/dang-nhap/?next=/ho-so/",
+        {"username": user.username, "password": "mat-khau-thu-nghiem", "next": "/ho-so/"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0].endswith("/ho-so/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Chưa có hồ sơ nào đang mở trong phạm vi bạn được xem" in page
+    # The page's own button (base.html's menu is the lead's).
+    offers_intake = f'class="btn primary" href="{reverse("dossiers:intake")}"' in page
+    assert offers_intake is (role in {"desk_a", "leader_a", "sysadmin"})
