@@ -106,3 +106,17 @@ def test_a_commune_procedure_lists_every_commune_and_reads_in_english(page, cata
     assert "Documents to bring" in page.inner_text("main")
     assert "Where to submit" in page.inner_text("main")
     screenshot("catalogue-detail-en")
+
+
+def test_at_390px_the_catalogue_table_scrolls_inside_its_card(page, catalogue, screenshot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base_url + "/thu-tuc/")
+    # The page itself never scrolls sideways; the table does, inside its wrapper.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    wrapper = page.locator(".table-scroll").first
+    assert wrapper.evaluate("w => w.scrollWidth > w.clientWidth")
+    assert wrapper.evaluate("w => getComputedStyle(w).overflowX") == "auto"
+    screenshot("catalogue-list-390")
+    page.goto(page.base_url + f"/thu-tuc/{catalogue.national_code}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("catalogue-detail-390")

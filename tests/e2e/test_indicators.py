@@ -134,3 +134,25 @@ def test_anyone_reads_last_months_disclosure_and_downloads_it(page, screenshot, 
     with page.expect_download() as info:
         page.click("text=Tải CSV")
     assert info.value.suggested_filename.endswith(f"{month:%Y-%m}.csv")
+
+
+def test_at_390px_dashboard_and_disclosure_tables_scroll_inside_their_cards(
+    page, screenshot, city_data
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base_url + "/chi-so/cong-khai/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator(".table-scroll #city-totals").count() == 1
+    screenshot("indicators_public_disclosure_390")
+    user = UserFactory(username="thanhtra_390")
+    MembershipFactory(user=user, agency=None, role=Membership.Role.INSPECTOR)
+    sign_in(page, user)
+    page.goto(page.base_url + "/chi-so/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator(".table-scroll #targets").count() == 1
+    # Every month of the year so far is visible in the monthly table (no inner scroll box).
+    last_row = page.locator(".chart-table table").first.locator("tbody tr").last
+    assert last_row.inner_text().startswith(f"{current_month():%m/%Y}")
+    box = page.locator(".chart-table").first
+    assert box.evaluate("b => b.scrollHeight <= b.clientHeight")  # nothing hidden below
+    screenshot("indicators_city_dashboard_390")
