@@ -112,6 +112,7 @@ def city(request):
         {
             "year": year,
             "years": range(current_month().year, FIRST_YEAR - 1, -1),
+            "this_month": current_month(),  # the monthly table marks it as still running
             "first": first,
             "last": last,
             "totals": totals,
@@ -165,6 +166,7 @@ def agency(request, pk: int):
             "agency": obj,
             "year": year,
             "years": range(current_month().year, FIRST_YEAR - 1, -1),
+            "this_month": current_month(),  # the monthly table marks it as still running
             "totals": totals,
             "coverage": coverage,
             "monthly": monthly,
@@ -195,6 +197,7 @@ def procedure(request, pk: int):
             "procedure": obj,
             "year": year,
             "years": range(current_month().year, FIRST_YEAR - 1, -1),
+            "this_month": current_month(),  # the monthly table marks it as still running
             "totals": selectors.period_totals(
                 first=first, last=last, agency_ids=ids, procedure_id=pk
             ),

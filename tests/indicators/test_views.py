@@ -197,7 +197,10 @@ def test_the_monthly_table_runs_to_the_current_month(client, inspector, stats):
     login(client, inspector)
     resp = client.get(reverse("indicators:city"))
     assert [m.label for m in resp.context["monthly"]][-3:] == ["09/2026", "10/2026", "11/2026"]
-    assert resp.content.decode().count('<th scope="row">11/2026</th>') == 2
+    # November is still running: both monthly tables say so; October is a full month.
+    body = resp.content.decode()
+    assert body.count('<th scope="row">11/2026 <span class="muted small">(đến nay)</span>') == 2
+    assert body.count('<th scope="row">10/2026</th>') == 2
 
 
 def test_indices_page_lists_each_index(client, inspector, db):
