@@ -8,4 +8,7 @@ def portal(request):
     def is_official() -> bool:
         return scope_for(request.user).is_official
 
-    return {"is_official": is_official}
+    def can_receive() -> bool:
+        return scope_for(request.user).can_somewhere("receive")
+
+    return {"is_official": is_official, "can_receive": can_receive}

@@ -43,6 +43,10 @@ class Scope:
         roles = self.roles_by_agency.get(agency_id, frozenset())
         return any(action in ROLE_ACTIONS[role] for role in roles)
 
+    def can_somewhere(self, action: str) -> bool:
+        """Whether the user may do `action` in at least one agency (e.g. to show a menu)."""
+        return self.can_change_all or any(self.can(action, a) for a in self.roles_by_agency)
+
     @property
     def is_official(self) -> bool:
         return self.all_agencies or bool(self.roles_by_agency)

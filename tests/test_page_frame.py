@@ -26,3 +26,11 @@ def test_the_page_frame_is_translated_in_english(client, db):
     assert "HANOI PEOPLE&#x27;S COMMITTEE" in page or "HANOI PEOPLE'S COMMITTEE" in page
     assert "Officials&#x27; login" in page or "Officials' login" in page
     assert "UBND THÀNH PHỐ HÀ NỘI" not in page
+
+
+def test_the_intake_menu_shows_only_to_those_who_may_receive(client, desk_a, specialist_a):
+    client.force_login(desk_a, backend="django.contrib.auth.backends.ModelBackend")
+    assert "/ho-so/tiep-nhan/" in client.get("/thu-tuc/").content.decode()
+    client.force_login(specialist_a, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get("/thu-tuc/").content.decode()
+    assert "/ho-so/tiep-nhan/" not in page and "/ho-so/" in page
