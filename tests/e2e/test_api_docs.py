@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, browser, page  # noqa: F401 - shared harness
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
         ("/api/redoc/", 'h1:has-text("hanoi_cchc API")', "api-redoc"),
     ],
 )
-def test_the_api_docs_render_without_any_external_request(page, path, ready, shot):  # noqa: F811
+def test_the_api_docs_render_without_any_external_request(page, path, ready, shot):
     requested: list[str] = []
     fetched: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
