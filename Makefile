@@ -72,3 +72,8 @@ worker: setup
 
 beat: setup
 	$(BIN)/celery -A hanoi_cchc beat --loglevel=info
+
+# Benchmarks at scale (PostgreSQL and Redis on 127.0.0.1; see bench/README.md).
+N ?= 1000000
+bench: setup
+	$(BIN)/python bench/run.py --dossiers $(N)
