@@ -403,6 +403,9 @@ async def run_phases(args, port: int, server_pid: int, fixtures: dict, db: str) 
         ),
         ("dashboard_20", get("/chi-so/", inspector), 20, dur, 16),
         ("disclosure_20", get("/chi-so/cong-khai/"), 20, dur, 16),
+        # One request a second: what a single dashboard costs when nothing queues.
+        ("dashboard_1", get("/chi-so/", inspector), 1, dur, 4),
+        ("disclosure_1", get("/chi-so/cong-khai/"), 1, dur, 4),
     ]
     if args.phases:
         wanted = set(args.phases.split(","))
