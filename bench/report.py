@@ -147,9 +147,10 @@ def targets(r: dict) -> list[tuple[str, str, str]]:
 
 def phase_table(r: dict) -> list[str]:
     lines = [
-        "| phase | offered/s | conns | ok/s | p50 ms | p95 ms | p99 ms | errors (5xx) "
+        "| phase | started (UTC) | offered/s | conns | ok/s | p50 ms | p95 ms | p99 ms "
+        "| errors (5xx) "
         "| server CPU s | PG CPU s | loadgen CPU s | server CPU ms/req | vs trivial p50 |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     ph = r.get("phases", {})
     base = ph.get("trivial_150", {}).get("p50_ms")
@@ -158,7 +159,8 @@ def phase_table(r: dict) -> list[str]:
         thr_key = "throughput_all_ok_per_s" if name.endswith("_max") else "throughput_ok_per_s"
         ratio = f"{v['p50_ms'] / base:.1f}×" if base and v.get("p50_ms") == v.get("p50_ms") else ""
         lines.append(
-            f"| {name} | {fmt(v.get('rate_offered'))} | {v.get('connections')} | "
+            f"| {name} | {v.get('started_at', '')[11:16]} | {fmt(v.get('rate_offered'))} | "
+            f"{v.get('connections')} | "
             f"{fmt(v.get(thr_key))} | {fmt(v.get('p50_ms'))} | "
             f"{fmt(v.get('p95_ms'))} | {fmt(v.get('p99_ms'))} | {v.get('errors')} "
             f"({v.get('errors_5xx')}) | {fmt(cpu.get('gunicorn'))} | "
