@@ -81,3 +81,14 @@ def sysadmin(db):
     user.is_staff = user.is_superuser = True
     user.save()
     return user
+
+
+@pytest.fixture
+def celery_eager():
+    """Run .delay() in-process for this test only (CI has a broker and no worker)."""
+    from hanoi_cchc.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = before

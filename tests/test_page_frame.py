@@ -1,6 +1,8 @@
 import pytest
 from django.conf import settings
 
+from tests.auth import login
+
 
 def test_pages_are_vietnamese_even_when_the_browser_prefers_english(client, db):
     response = client.get("/thu-tuc/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
@@ -29,8 +31,8 @@ def test_the_page_frame_is_translated_in_english(client, db):
 
 
 def test_the_intake_menu_shows_only_to_those_who_may_receive(client, desk_a, specialist_a):
-    client.force_login(desk_a, backend="django.contrib.auth.backends.ModelBackend")
+    login(client, desk_a)
     assert "/ho-so/tiep-nhan/" in client.get("/thu-tuc/").content.decode()
-    client.force_login(specialist_a, backend="django.contrib.auth.backends.ModelBackend")
+    login(client, specialist_a)
     page = client.get("/thu-tuc/").content.decode()
     assert "/ho-so/tiep-nhan/" not in page and "/ho-so/" in page

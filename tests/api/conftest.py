@@ -44,14 +44,3 @@ def intake_body(procedure, agency, **extra) -> dict:
     }
     body.update(extra)
     return body
-
-
-@pytest.fixture
-def celery_eager():
-    """Run .delay() in-process for this test only (CI has a broker and no worker)."""
-    from hanoi_cchc.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = before

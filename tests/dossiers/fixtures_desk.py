@@ -8,6 +8,7 @@ import pytest
 
 from dossiers.models import Dossier, DossierEvent
 from dossiers.workflow import Status
+from tests.auth import login  # noqa: F401 - re-exported for the tests here
 from tests.factories import ProcedureFactory
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -78,13 +79,3 @@ def received_dossier(agency_a, procedure_a, desk_a):
         due_after=dossier.due_at,
     )
     return dossier
-
-
-def login(client, user):
-    """force_login through ModelBackend (Axes' backend, listed first, cannot load users).
-
-    UserFactory skips the save after set_password, so the stored hash differs from the
-    in-memory one and the session would be dropped: save it first.
-    """
-    user.save(update_fields=["password"])
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

@@ -14,6 +14,7 @@ import pytest
 from dossiers.models import Dossier
 from dossiers.workflow import Status
 from procedures.models import Agency
+from tests.auth import login  # noqa: F401 - re-exported for the tests here
 from tests.factories import AgencyFactory, FieldFactory, ProcedureFactory
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -82,13 +83,6 @@ def department(db):
         level=Agency.Level.DEPARTMENT,
         unit_type="",
     )
-
-
-def login(client, user):
-    """force_login through ModelBackend (Axes' backend, listed first, cannot load users);
-    UserFactory skips the save after set_password, so save the hash first."""
-    user.save(update_fields=["password"])
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
 
 
 @pytest.fixture(autouse=True)

@@ -60,14 +60,3 @@ def add_message(dossier: Dossier) -> OutboxMessage:
         payload={"n": n, "status": dossier.status},
         dedup_key=f"{dossier.pk}:t{n}",
     )
-
-
-@pytest.fixture
-def celery_eager():
-    """Run .delay() in-process for this test only (CI has a broker and no worker)."""
-    from hanoi_cchc.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = before
