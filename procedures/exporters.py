@@ -10,6 +10,8 @@ import csv
 import io
 from decimal import Decimal
 
+from hanoi_cchc.spreadsheets import safe_row
+
 from .importers import COLUMN_NAMES
 
 
@@ -101,7 +103,7 @@ def export_csv(queryset) -> bytes:
     """UTF-8 with a BOM so that Excel shows Vietnamese diacritics."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows(_safe(row) for row in export_rows(queryset))
+    writer.writerows(safe_row(row) for row in export_rows(queryset))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -113,7 +115,7 @@ def export_xlsx(queryset) -> bytes:
     sheet = book.active
     sheet.title = "Thu tuc"
     for row in export_rows(queryset):
-        sheet.append(_safe(row))
+        sheet.append(safe_row(row))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column, width in (("A", 12), ("B", 60), ("T", 60)):
@@ -124,8 +126,3 @@ def export_xlsx(queryset) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def _safe(row: list[str]) -> list[str]:
-    """Neutralise spreadsheet formulas (CSV injection): a leading = + - @ becomes text."""
-    return ["'" + v if v and v[0] in "=+-@" else v for v in row]

@@ -56,6 +56,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from hanoi_cchc.spreadsheets import FORMULA_STARTS
+
 from .models import (
     NATIONAL_CODE_RE,
     Agency,
@@ -200,8 +202,9 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]
 
 
 def _unescape(text: str) -> str:
-    """Undo the formula guard written by the export (see ``_safe``)."""
-    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in "=+-@" else text
+    """Undo the formula guard written by the export (``hanoi_cchc.spreadsheets``)."""
+    guarded = text.startswith("'") and text[1:].startswith(FORMULA_STARTS)
+    return text[1:] if guarded else text
 
 
 def _cell_text(value) -> str:
