@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors, services
+from . import rules, selectors, services
+from .errors import DomainError
 from .models import Dossier, DossierEvent
-from .workflow import CLOCK_RUNNING_STATUSES, Timeliness, TransitionNotAllowed
+from .workflow import Timeliness
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -27,7 +27,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Đang quá hạn")), ("no", _("Không quá hạn"))]
 
     def queryset(self, request, queryset):
-        overdue = Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=timezone.now())
+        overdue = rules.overdue_q()
         if self.value() == "yes":
             return queryset.filter(overdue)
         if self.value() == "no":
@@ -76,7 +76,7 @@ def _transition_action(name: str, label):
             try:
                 services.dossier_transition(actor=request.user, dossier_id=dossier_id, action=name)
                 done += 1
-            except TransitionNotAllowed as exc:
+            except DomainError as exc:
                 failed.append(f"{code or dossier_id}: {exc.message}")
         if done:
             modeladmin.message_user(

@@ -20,7 +20,6 @@ import threading
 from dataclasses import dataclass
 from datetime import date, time
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from .calendar import WEEKDAY_NAMES, OfficeHours, WorkCalendar
 from .models import CalendarDay
+from .rules import local_tz
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +89,6 @@ def get_calendar() -> WorkCalendar:
     return calendar
 
 
-def clear_cache() -> None:
-    """Forget the built calendar (and the library days): for tests that change settings."""
-    global _memo
-    _memo = None
-    library_days.cache_clear()
-
-
 def _as_time(value) -> time | None:
     # An unsaved Agency still holds the field default as a string ("08:00").
     if value is None or isinstance(value, time):
@@ -112,13 +105,13 @@ def office_hours_for(agency) -> OfficeHours:
         afternoon_start=_as_time(agency.afternoon_start),
         afternoon_end=_as_time(agency.afternoon_end),
         cutoff=cutoff,
-        tz=ZoneInfo(settings.TIME_ZONE),
+        tz=local_tz(),
     )
 
 
 def default_office_hours() -> OfficeHours:
     """Office hours for a period with no agency: the defaults and the system cut-off."""
-    return OfficeHours(cutoff=settings.RECEIPT_CUTOFF, tz=ZoneInfo(settings.TIME_ZONE))
+    return OfficeHours(cutoff=settings.RECEIPT_CUTOFF, tz=local_tz())
 
 
 def calendar_day_set(*, actor, date: date, kind: str, name: str, decision: str) -> CalendarDay:

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from procedures.models import Agency, Channel, Procedure, TimeUnit
 
-from .codes import local_tz
-from .workflow import Timeliness, TransitionNotAllowed
+from .errors import InvalidInput
+from .rules import local_tz
 
 # An online dossier with no limit of its own for its portal uses the other portal's limit.
 _CHANNEL_FALLBACK = {Channel.DVCQG: Channel.ONLINE, Channel.ONLINE: Channel.DVCQG}
@@ -68,14 +68,14 @@ def compute(
 ) -> Due:
     """Due time of a period of `value` `unit` starting at `start`, for `agency`'s hours.
 
-    Raises TransitionNotAllowed for a period the calendar cannot count (too long).
+    Raises InvalidInput for a period the calendar cannot count (too long).
     """
     from .calendar import compute_due
     from .calendar_store import get_calendar, office_hours_for
 
     value = Decimal(value)
     if unit in MAX_LIMIT and value > MAX_LIMIT[unit]:
-        raise TransitionNotAllowed(
+        raise InvalidInput(
             _("Thời hạn %(value)s %(unit)s quá dài (tối đa %(max)s).")
             % {"value": value, "unit": TimeUnit(unit).label, "max": MAX_LIMIT[unit]}
         )
@@ -89,7 +89,7 @@ def compute(
             apply_cutoff=apply_cutoff,
         )
     except (ValueError, OverflowError):
-        raise TransitionNotAllowed(_("Không tính được hạn giải quyết cho thời hạn này.")) from None
+        raise InvalidInput(_("Không tính được hạn giải quyết cho thời hạn này.")) from None
     return Due(
         result.due_at,
         _jsonable(result.explanation),
@@ -155,24 +155,6 @@ def shift_for_pause(
     )
     explanation["engine"] = _jsonable(result.explanation)
     return Due(result.due_at, explanation)
-
-
-def timeliness_for(done_at: datetime, due_at: datetime | None) -> str:
-    """Early, on time or late, compared at *date* granularity in Hanoi time.
-
-    Circular 01/2018 indicator 1 and the monthly reports compare the day the result is ready
-    with the appointment day, not the minute: a result ready on the appointment day is on
-    time whatever the hour, one ready the day before is early.
-    """
-    if due_at is None:
-        return Timeliness.ON_TIME
-    tz = local_tz()
-    done_day, due_day = done_at.astimezone(tz).date(), due_at.astimezone(tz).date()
-    if done_day < due_day:
-        return Timeliness.EARLY
-    if done_day == due_day:
-        return Timeliness.ON_TIME
-    return Timeliness.LATE
 
 
 def is_working_day(moment: datetime) -> bool:

@@ -16,18 +16,13 @@ statement; there the whole database is write-locked anyway.
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 
 from procedures.models import Agency
 
 from .models import DossierSequence
-
-
-def local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+from .rules import local_tz
 
 
 def sequence_day(received_at: datetime) -> date:

@@ -27,8 +27,9 @@ from procedures.models import Agency, Procedure
 from . import services
 from .calendar_store import get_calendar
 from .codes import local_tz
+from .errors import DomainError
 from .models import Dossier, OutboxMessage
-from .workflow import Status, TransitionNotAllowed
+from .workflow import Status
 
 DEMO_DOMAIN = "vidu.invalid"
 DEMO_COMMUNE_GSO = "00070"  # Phường Hoàn Kiếm: where the demo officials work
@@ -328,7 +329,7 @@ def load_demo_dossiers(
                     try:
                         with transaction.atomic():
                             loader.play(plan, existing + start + offset + 1)
-                    except TransitionNotAllowed:  # an unlucky random path: drop that dossier
+                    except DomainError:  # an unlucky random path: drop that dossier
                         skipped += 1
             say(f"  hồ sơ {min(start + BATCH, len(plans))}/{len(plans)}")
     if skipped:

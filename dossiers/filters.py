@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from procedures.models import Agency, Channel, Field, Procedure
 
 from .models import Dossier
-from .selectors import overdue_q
+from .rules import overdue_q
 from .workflow import Status
 
 

@@ -4,13 +4,13 @@ Called only by dossiers.services, inside its transaction and after the status an
 actor's permission were checked. Each handler mutates the dossier (the service saves it),
 creates the action's own rows (SupplementRequest, Transfer, Apology) and returns the data
 stored on the history row; a "note" key is prepended to the row's note. A rule of law that
-forbids the action raises TransitionNotAllowed.
+forbids the action raises NotAllowedInState; bad input raises InvalidInput (dossiers.errors).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -18,16 +18,16 @@ from django.utils.translation import gettext as _
 
 from procedures.models import Agency, TimeUnit
 
-from . import clock
+from . import clock, rules
 from .codes import assign_code
+from .errors import InvalidInput, NotAllowedInState
 from .models import Apology, Dossier, SupplementRequest, Transfer
-from .workflow import TransitionNotAllowed
 
 
 def _required(text, message: str) -> str:
     text = str(text or "").strip()
     if not text:
-        raise TransitionNotAllowed(message)
+        raise InvalidInput(message)
     return text
 
 
@@ -35,8 +35,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def open_transfer(dossier: Dossier) -> Transfer | None:
-    return dossier.transfers.filter(returned_at__isnull=True).order_by("-sent_at", "-id").first()
+open_transfer = rules.open_transfer
 
 
 # --- intake ----------------------------------------------------------------------------
@@ -111,22 +110,10 @@ def _request_supplement(dossier: Dossier, *, actor, at: datetime, content: str) 
     when the complete dossier arrives; pause rule: the clock stops until then.
     """
     content = _required(content, _("Cần ghi đầy đủ nội dung yêu cầu bổ sung (Mẫu 02)."))
-    if dossier.supplements.filter(at_intake=False).exists():
-        raise TransitionNotAllowed(
-            _("Hồ sơ đã được yêu cầu bổ sung một lần; chỉ được yêu cầu bổ sung một lần.")
-        )
-    limit = dossier.procedure.supplement_request_days
-    # Counted from the day the dossier counts as received: a paper dossier handed in after
-    # the cut-off is received the next working day (art. 18), and so is its window.
+    refusal = rules.supplement_refusal(dossier, at)
+    if refusal:
+        raise NotAllowedInState(refusal)
     elapsed = clock.working_days_since(dossier.clock_started_at or dossier.received_at, at)
-    if elapsed > limit:
-        raise TransitionNotAllowed(
-            _(
-                "Đã quá %(limit)s ngày làm việc kể từ ngày tiếp nhận (đã %(elapsed)s ngày): "
-                "không được yêu cầu bổ sung hồ sơ (Nghị định 61/2018, Điều 19)."
-            )
-            % {"limit": limit, "elapsed": elapsed}
-        )
     SupplementRequest.objects.create(
         dossier=dossier, requested_at=at, requested_by=clock_actor(actor), content=content
     )
@@ -177,7 +164,7 @@ def _request_fee(dossier: Dossier, *, actor, at: datetime, fee_amount) -> dict:
     except (InvalidOperation, ValueError):
         amount = Decimal(-1)
     if not amount.is_finite() or amount < 0 or amount != amount.to_integral_value():
-        raise TransitionNotAllowed(_("Số tiền phí, lệ phí phải là số nguyên không âm (đồng)."))
+        raise InvalidInput(_("Số tiền phí, lệ phí phải là số nguyên không âm (đồng)."))
     dossier.fee_amount = amount
     return {"fee_amount": str(amount)}
 
@@ -194,19 +181,19 @@ def _transfer(
     try:
         to_agency = Agency.objects.get(pk=to_agency_id)
     except (Agency.DoesNotExist, ValueError, TypeError):
-        raise TransitionNotAllowed(_("Không tìm thấy cơ quan phối hợp.")) from None
-    if not to_agency.is_valid_on(at.astimezone(clock.local_tz()).date()):
-        raise TransitionNotAllowed(_("Cơ quan phối hợp không còn hoạt động."))
+        raise InvalidInput(_("Không tìm thấy cơ quan phối hợp.")) from None
+    if not to_agency.is_valid_on(rules.local_date(at)):
+        raise NotAllowedInState(_("Cơ quan phối hợp không còn hoạt động."))
     if to_agency.pk == dossier.current_agency_id:
-        raise TransitionNotAllowed(_("Không thể chuyển hồ sơ cho chính cơ quan đang xử lý."))
+        raise InvalidInput(_("Không thể chuyển hồ sơ cho chính cơ quan đang xử lý."))
     if limit_unit not in TimeUnit.values:
-        raise TransitionNotAllowed(_("Đơn vị thời hạn không hợp lệ."))
+        raise InvalidInput(_("Đơn vị thời hạn không hợp lệ."))
     try:
         value = Decimal(str(limit_value))
     except (InvalidOperation, ValueError):
         value = Decimal(0)
     if not value.is_finite() or value <= 0:
-        raise TransitionNotAllowed(_("Thời hạn của cơ quan phối hợp phải lớn hơn 0."))
+        raise InvalidInput(_("Thời hạn của cơ quan phối hợp phải lớn hơn 0."))
     due = clock.compute(agency=to_agency, start=at, value=value, unit=limit_unit)
     transfer = Transfer.objects.create(
         dossier=dossier,
@@ -231,9 +218,9 @@ def _transfer_back(dossier: Dossier, *, actor, at: datetime) -> dict:
     """The coordinating agency hands the dossier back; its part is judged on its own due."""
     transfer = open_transfer(dossier)
     if transfer is None:
-        raise TransitionNotAllowed(_("Không có lượt chuyển cơ quan phối hợp nào đang mở."))
+        raise NotAllowedInState(_("Không có lượt chuyển cơ quan phối hợp nào đang mở."))
     transfer.returned_at = at
-    transfer.timeliness = clock.timeliness_for(at, transfer.due_at)
+    transfer.timeliness = rules.timeliness(at, transfer.due_at)
     transfer.save(update_fields=["returned_at", "timeliness"])
     dossier.current_agency_id = transfer.from_agency_id
     return {"transfer_id": transfer.pk, "transfer_timeliness": transfer.timeliness}
@@ -242,32 +229,21 @@ def _transfer_back(dossier: Dossier, *, actor, at: datetime) -> dict:
 def _apologize(dossier: Dossier, *, actor, at: datetime, reason: str, new_due_at) -> dict:
     """Form 04: apology with a new appointment (Decree 61/2018 art. 19(5)).
 
-    At least one day before the due time, and only once (Apology is one-to-one). The new
+    The window and the bound of the new appointment are dossiers.rules' (apology_refusal,
+    new_due_refusal); only the competent agency apologises (rules.acting_agencies). The new
     appointment is what timeliness is judged against afterwards [practice].
     """
     reason = _required(reason, _("Cần ghi rõ lý do chậm trả kết quả (Mẫu 04)."))
-    if Apology.objects.filter(dossier=dossier).exists():
-        raise TransitionNotAllowed(_("Hồ sơ đã được hẹn lại một lần; chỉ được hẹn lại một lần."))
-    if dossier.due_at is None:
-        raise TransitionNotAllowed(_("Hồ sơ chưa có hạn trả kết quả."))
+    refusal = rules.apology_refusal(dossier, at)
+    if refusal:
+        raise NotAllowedInState(refusal)
     if isinstance(new_due_at, date) and not isinstance(new_due_at, datetime):
-        new_due_at = clock.end_of_office_day(new_due_at, dossier.current_agency)
+        new_due_at = clock.end_of_office_day(new_due_at, dossier.agency)
     if not isinstance(new_due_at, datetime):
-        raise TransitionNotAllowed(_("Cần chọn ngày hẹn trả kết quả mới."))
-    # "At least one day before the due date" is counted in Hanoi dates, as timeliness is:
-    # an apology on the eve of the appointment day is in time whatever the hour.
-    tz = clock.local_tz()
-    if at.astimezone(tz).date() > dossier.due_at.astimezone(tz).date() - timedelta(days=1):
-        raise TransitionNotAllowed(
-            _(
-                "Phiếu xin lỗi và hẹn lại phải gửi chậm nhất 01 ngày trước hạn trả kết quả "
-                "(Nghị định 61/2018, Điều 19)."
-            )
-        )
-    if new_due_at <= dossier.due_at:
-        raise TransitionNotAllowed(_("Ngày hẹn mới phải sau hạn trả kết quả hiện tại."))
-    if not clock.is_working_day(new_due_at):
-        raise TransitionNotAllowed(_("Ngày hẹn mới phải là ngày làm việc."))
+        raise InvalidInput(_("Cần chọn ngày hẹn trả kết quả mới."))
+    refusal = rules.new_due_refusal(dossier, new_due_at)
+    if refusal:
+        raise InvalidInput(refusal, fields={"new_due_at": [refusal]})
     Apology.objects.create(
         dossier=dossier,
         created_at=at,
@@ -309,7 +285,7 @@ def _suspend(dossier: Dossier, *, actor, at: datetime, reason: str = "") -> dict
 def _mark_result_ready(dossier: Dossier, *, actor, at: datetime) -> dict:
     """The result exists: timeliness is fixed now (Circular 01/2018 indicator 1)."""
     dossier.result_ready_at = at
-    dossier.timeliness = clock.timeliness_for(at, dossier.due_at)
+    dossier.timeliness = rules.timeliness(at, dossier.due_at)
     return {"timeliness": dossier.timeliness}
 
 

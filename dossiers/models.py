@@ -6,12 +6,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Agency, Channel, Procedure, TimeUnit
 
-from .workflow import CLOCK_RUNNING_STATUSES, WORKLIST_STATUSES, Status, Timeliness
+from .workflow import WORKLIST_STATUSES, Status, Timeliness
 
 
 class CalendarDay(models.Model):
@@ -183,12 +182,10 @@ class Dossier(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Open, clock running and past due now (selectors.overdue_q is the SQL twin)."""
-        return (
-            self.status in CLOCK_RUNNING_STATUSES
-            and self.due_at is not None
-            and self.due_at < timezone.now()
-        )
+        """Open, clock running and past due now (dossiers.rules.is_overdue)."""
+        from .rules import is_overdue
+
+        return is_overdue(self)
 
 
 class DossierEvent(models.Model):

@@ -10,24 +10,22 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import BooleanField as BooleanFieldType
 from django.db.models import Case, F, Q, QuerySet, Value, When
-from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procedures.access import scope_for
 
+from .errors import NotFound
 from .models import Dossier, Transfer
-from .workflow import CLOCK_RUNNING_STATUSES, WORKLIST_STATUSES
+from .rules import actions_for, overdue_q
+from .workflow import CLOCK_RUNNING_STATUSES, WORKLIST_STATUSES, Action
 
 # Above this many handed-back dossiers, visibility through transfers uses a UNION subquery.
 TRANSFER_ID_LIST_MAX = 5000
-
-
-def overdue_q(now: datetime | None = None) -> Q:
-    """Open, clock running, past its due time (DOMAIN §6). Derived, never stored."""
-    return Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now or timezone.now())
 
 
 def with_overdue(queryset: QuerySet, now: datetime | None = None) -> QuerySet:
@@ -93,8 +91,29 @@ def _worklist_base(user) -> QuerySet:
     return Dossier.objects.filter(Q(agency_id__in=agency_ids) | Q(current_agency_id__in=agency_ids))
 
 
+class Access(NamedTuple):
+    """What a user may see of one dossier and do to it now."""
+
+    dossier: Dossier
+    actions: list[Action]
+
+    @property
+    def action_names(self) -> list[str]:
+        return [a.name for a in self.actions]
+
+
+def dossier_access(user, dossier_id) -> Access:
+    """The dossier the user may see and the actions they may take on it now.
+
+    The one answer to "may this user see / do this" for the page, the API and the
+    serializer (dossiers.rules.actions_for decides the actions). NotFound when out of scope.
+    """
+    dossier = access_dossier(user, dossier_id)
+    return Access(dossier, actions_for(scope_for(user), dossier))
+
+
 def access_dossier(user, dossier_id, *, for_update: bool = False) -> Dossier:
-    """The dossier if the user may see it, else Http404 (its existence is not revealed)."""
+    """The dossier if the user may see it, else NotFound (its existence is not revealed)."""
     queryset = dossiers_visible_to(user).select_related(
         "procedure", "field", "agency", "current_agency"
     )
@@ -103,7 +122,7 @@ def access_dossier(user, dossier_id, *, for_update: bool = False) -> Dossier:
     try:
         return queryset.get(pk=int(dossier_id))
     except (Dossier.DoesNotExist, ValueError, TypeError):
-        raise Http404("dossier not found") from None
+        raise NotFound(_("Không tìm thấy hồ sơ.")) from None
 
 
 def worklist(

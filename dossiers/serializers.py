@@ -14,7 +14,8 @@ from procedures.models import Agency, Channel, Procedure, RequiredDocument, Time
 from procedures.serializers import AgencyRefSerializer
 
 from .models import Dossier, DossierEvent
-from .workflow import Status, Timeliness, allowed_actions
+from .rules import actions_for
+from .workflow import Status, Timeliness
 
 
 class InstantField(serializers.DateTimeField):
@@ -112,15 +113,12 @@ class DossierDetailSerializer(DossierListSerializer):
     limit_unit = serializers.ChoiceField(choices=TimeUnit.choices, allow_blank=True, read_only=True)
 
     def get_allowed_actions(self, dossier) -> list[str]:
-        """Actions the workflow allows now and the user's roles permit (a hint for UIs)."""
-        request = self.context.get("request")
-        scope = scope_for(request.user if request else None)
-        agencies = {dossier.agency_id, dossier.current_agency_id}
-        return [
-            a.name
-            for a in allowed_actions(dossier.status)
-            if any(scope.can(a.permission, ag) for ag in agencies)
-        ]
+        """What the user may do now (selectors.dossier_access / dossiers.rules.actions_for)."""
+        actions = self.context.get("actions")
+        if actions is None:
+            request = self.context.get("request")
+            actions = actions_for(scope_for(request.user if request else None), dossier)
+        return [a.name for a in actions]
 
     @extend_schema_field(SyncInfoSerializer)
     def get_sync(self, dossier) -> dict:

@@ -2,8 +2,9 @@
 
 Each service runs in one transaction, locks the dossier row it changes, writes one
 immutable DossierEvent and its outbox row (same transaction), and kicks the after-commit
-side effects once (dossiers.dispatch). Domain refusals raise
-workflow.TransitionNotAllowed with a Vietnamese message that pages and the API show.
+side effects once (dossiers.dispatch). Refusals raise the types of dossiers.errors
+(NotFound, NotPermitted, NotAllowedInState, InvalidInput) with a Vietnamese message that
+pages and the API show; who may act for which agency is dossiers.rules'.
 
 `actor=None` means the system itself (demo loader, management commands, citizen
 submissions): no permission is checked. Views always pass request.user.
@@ -24,11 +25,12 @@ from django.utils.translation import gettext as _
 from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure
 
-from . import dispatch, lifecycle
+from . import dispatch, lifecycle, rules
 from .codes import sequence_day
+from .errors import InvalidInput, NotAllowedInState, NotFound, NotPermitted
 from .models import Dossier, DossierEvent, Rating
 from .outbox import outbox_add
-from .workflow import ACTIONS, Action, Status, TransitionNotAllowed, check_transition
+from .workflow import ACTIONS, Action, Status, check_transition
 
 APPLICANT_FIELDS = {
     "kind": "applicant_kind",
@@ -73,7 +75,7 @@ def _real_actor(actor):
 
 
 def _check_can(actor, permission: str, agency_ids: list[int | None]) -> int | None:
-    """Return the agency the actor acts for, or raise if no role there allows it."""
+    """Return the agency the actor acts for, or raise NotPermitted if no role allows it."""
     candidates = [a for a in dict.fromkeys(agency_ids) if a is not None]
     if actor is None:
         return candidates[0] if candidates else None
@@ -81,7 +83,7 @@ def _check_can(actor, permission: str, agency_ids: list[int | None]) -> int | No
     for agency_id in candidates:
         if scope.can(permission, agency_id):
             return agency_id
-    raise TransitionNotAllowed(
+    raise NotPermitted(
         _("Tài khoản của bạn không có quyền thực hiện thao tác này đối với hồ sơ của cơ quan này.")
     )
 
@@ -130,7 +132,7 @@ def _lock(dossier_id) -> Dossier:
             .get(pk=dossier_id)
         )
     except (Dossier.DoesNotExist, ValueError, TypeError):
-        raise TransitionNotAllowed(_("Không tìm thấy hồ sơ.")) from None
+        raise NotFound(_("Không tìm thấy hồ sơ.")) from None
 
 
 def _new_dossier(
@@ -145,22 +147,22 @@ def _new_dossier(
     actor,
 ) -> Dossier:
     if channel not in Channel.values:
-        raise TransitionNotAllowed(_("Kênh nộp hồ sơ không hợp lệ."))
+        raise InvalidInput(_("Kênh nộp hồ sơ không hợp lệ."))
     # Units dissolved or merged (e.g. the district level on 1 July 2025) receive nothing.
     if not agency.is_valid_on(sequence_day(submitted_at)):
-        raise TransitionNotAllowed(_("Cơ quan này không còn hoạt động vào ngày tiếp nhận."))
+        raise NotAllowedInState(_("Cơ quan này không còn hoạt động vào ngày tiếp nhận."))
     if procedure.status != Procedure.Status.PUBLISHED:
-        raise TransitionNotAllowed(_("Thủ tục này không còn được công bố, không thể nhận hồ sơ."))
+        raise NotAllowedInState(_("Thủ tục này không còn được công bố, không thể nhận hồ sơ."))
     # A procedure linked to its competent agencies is received only by them.
     if not procedure.agencies.filter(pk=agency.pk).exists() and procedure.agencies.exists():
-        raise TransitionNotAllowed(_("Cơ quan này không thực hiện thủ tục đã chọn."))
+        raise InvalidInput(_("Cơ quan này không thực hiện thủ tục đã chọn."))
     unknown = set(applicant) - set(APPLICANT_FIELDS)
     if unknown:
-        raise TransitionNotAllowed(
+        raise InvalidInput(
             _("Thông tin người nộp không hợp lệ: %(keys)s") % {"keys": ", ".join(sorted(unknown))}
         )
     if not str(applicant.get("name") or "").strip():
-        raise TransitionNotAllowed(_("Cần nhập họ tên người nộp hồ sơ."))
+        raise InvalidInput(_("Cần nhập họ tên người nộp hồ sơ."))
     values = {APPLICANT_FIELDS[k]: str(v or "").strip() for k, v in applicant.items()}
     values.setdefault("applicant_kind", Dossier.ApplicantKind.PERSON)
     values["applicant_kind"] = values["applicant_kind"] or Dossier.ApplicantKind.PERSON
@@ -234,7 +236,7 @@ def dossier_submit_online(
 ) -> Dossier:
     """An online submission, waiting for the desk to accept it (no code, no deadline yet)."""
     if channel not in ONLINE_CHANNELS:
-        raise TransitionNotAllowed(_("Hồ sơ nộp trực tuyến phải qua Cổng DVC."))
+        raise InvalidInput(_("Hồ sơ nộp trực tuyến phải qua Cổng DVC."))
     at = submitted_at or timezone.now()
     with _atomic():
         dossier = _new_dossier(
@@ -352,24 +354,6 @@ def dossier_refuse_intake(
 # --- the lifecycle ---------------------------------------------------------------------
 
 
-def _acting_agencies(action: Action, dossier: Dossier) -> list[int | None]:
-    """Which agencies' roles may perform the action on this dossier.
-
-    The one-stop desk of the receiving agency receives, collects and returns even while
-    another agency holds the dossier; processing and decisions belong to the agency that
-    holds it; the receiving agency also answers for the appointment (form 04); a transfer
-    comes back either sent by the coordinating agency or taken back by the sender.
-    """
-    if action.permission in {"receive", "return"}:
-        return [dossier.agency_id, dossier.current_agency_id]
-    if action.name == "apologize":
-        return [dossier.current_agency_id, dossier.agency_id]
-    if action.name == "transfer_back":
-        transfer = lifecycle.open_transfer(dossier)
-        return [dossier.current_agency_id, transfer.from_agency_id if transfer else None]
-    return [dossier.current_agency_id]
-
-
 def _check_params(action: Action, params: dict) -> None:
     """Unknown parameters are a programming error; missing ones are the user's to fix."""
     signature = inspect.signature(lifecycle.HANDLERS[action.name])
@@ -387,7 +371,7 @@ def _check_params(action: Action, params: dict) -> None:
         if signature.parameters[name].default is inspect.Parameter.empty and name not in params
     )
     if missing:
-        raise TransitionNotAllowed(
+        raise InvalidInput(
             _("Thiếu thông tin cho thao tác “%(action)s”: %(fields)s.")
             % {"action": action.label, "fields": ", ".join(missing)}
         )
@@ -401,7 +385,7 @@ def dossier_transition(
     with _atomic():
         dossier = _lock(dossier_id)
         act = check_transition(action, dossier.status)
-        agency_id = _check_can(actor, act.permission, _acting_agencies(act, dossier))
+        agency_id = _check_can(actor, act.permission, rules.acting_agencies(act, dossier))
         _check_params(act, params)
         from_status, due_before = dossier.status, dossier.due_at
         data = lifecycle.HANDLERS[action](dossier, actor=actor, at=at, **params)
@@ -440,7 +424,7 @@ def dossier_rate(
         except (TypeError, ValueError):
             value = 0
         if not 1 <= value <= 5:
-            raise TransitionNotAllowed(_("Mỗi tiêu chí cần được đánh giá từ 1 đến 5."))
+            raise InvalidInput(_("Mỗi tiêu chí cần được đánh giá từ 1 đến 5."))
         values[name] = value
     if "overall" not in values:
         values["overall"] = round(sum(values.values()) / len(values))
@@ -448,16 +432,16 @@ def dossier_rate(
     with _atomic():
         dossier = _lock(dossier_id)
         if dossier.status != Status.RETURNED:
-            raise TransitionNotAllowed(_("Chỉ đánh giá được hồ sơ đã trả kết quả."))
+            raise NotAllowedInState(_("Chỉ đánh giá được hồ sơ đã trả kết quả."))
         if Rating.objects.filter(dossier=dossier).exists():
-            raise TransitionNotAllowed(_("Hồ sơ này đã được đánh giá."))
+            raise NotAllowedInState(_("Hồ sơ này đã được đánh giá."))
         try:
             with transaction.atomic():
                 rating = Rating.objects.create(
                     dossier=dossier, created_at=at, comment=comment.strip(), **values
                 )
         except IntegrityError:
-            raise TransitionNotAllowed(_("Hồ sơ này đã được đánh giá.")) from None
+            raise NotAllowedInState(_("Hồ sơ này đã được đánh giá.")) from None
         _record(
             dossier,
             actor=None,

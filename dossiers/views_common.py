@@ -11,7 +11,13 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .workflow import ACTIONS, CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Status, Timeliness
+from . import rules
+from .errors import InvalidInput, NotAllowedInState
+from .workflow import ACTIONS, OPEN_STATUSES, Status, Timeliness
+
+# The refusals a user can correct on the form in front of them (state or input): views
+# show their message there; the other domain errors are mapped by dossiers.middleware.
+CORRECTABLE = (NotAllowedInState, InvalidInput)
 
 # Who acts, by the permission an action needs (procedures.access.ROLE_ACTIONS). The public
 # sees the agency and this role, never an official's name.
@@ -59,15 +65,8 @@ def status_label(value: str) -> str:
 
 
 def judge(at: datetime | None, due: datetime | None) -> str:
-    """Early / on time / late at date granularity (Circular 01/2018 indicator 1)."""
-    if not at or not due:
-        return ""
-    at_day, due_day = timezone.localtime(at).date(), timezone.localtime(due).date()
-    if at > due and at_day > due_day:
-        return Timeliness.LATE
-    if at_day < due_day:
-        return Timeliness.EARLY
-    return Timeliness.ON_TIME
+    """dossiers.rules.timeliness, blank when either moment is missing (printed forms)."""
+    return rules.timeliness(at, due) if at and due else ""
 
 
 def timeliness_label(value: str) -> str:
@@ -207,14 +206,8 @@ def explanation_of(raw) -> dict:
     }
 
 
-def is_overdue(dossier, now: datetime | None = None) -> bool:
-    """Same rule as Dossier.is_overdue / selectors.overdue_q: the clock runs and due passed."""
-    now = now or timezone.now()
-    return (
-        dossier.status in CLOCK_RUNNING_STATUSES
-        and dossier.due_at is not None
-        and dossier.due_at < now
-    )
+# The one overdue rule (also Dossier.is_overdue and rules.overdue_q for queries).
+is_overdue = rules.is_overdue
 
 
 def days_left(dossier, now: datetime | None = None) -> int | None:

@@ -23,17 +23,14 @@ from procedures.access import scope_for
 from procedures.models import Agency, Field, Procedure
 from procedures.search import fold, search_procedures
 
-from . import selectors, services
-from .codes import local_tz
+from . import rules, selectors, services
 from .forms import IntakeForm, WorklistFilter, action_form
 from .pdf import RENDERERS, TITLES, render_form_06
-from .views_common import days_left, explanation, is_overdue, timeline
+from .views_common import CORRECTABLE, days_left, explanation, is_overdue, timeline
 from .workflow import (
     ACTIONS,
     NOT_ACCEPTED_STATUSES,
     Status,
-    TransitionNotAllowed,
-    allowed_actions,
 )
 
 PAGE_SIZE = 25
@@ -210,7 +207,9 @@ def _intake_decide(request, form: IntakeForm):
                 % {"code": dossier.code},
             )
             form_no = "01"
-    except TransitionNotAllowed as exc:
+    except CORRECTABLE as exc:
+        # Shown beside the form the desk is filling in; NotFound / NotPermitted go to the
+        # page mapping (dossiers.middleware).
         messages.error(request, exc.message)
         return None
     url = reverse("dossiers:detail", args=[dossier.code or dossier.pk])
@@ -303,10 +302,10 @@ def worklist(request):
 # --- the dossier page --------------------------------------------------------------------
 
 
-def _resolve(request, ref: str):
-    """A dossier by primary key or by code, through the scoped selectors."""
+def _resolve(request, ref: str) -> selectors.Access:
+    """A dossier by primary key or by code, and what the user may do to it (scoped)."""
     if ref.isdigit():
-        return selectors.access_dossier(request.user, int(ref))
+        return selectors.dossier_access(request.user, int(ref))
     pk = (
         selectors.dossiers_visible_to(request.user)
         .filter(code=ref.strip())
@@ -315,18 +314,7 @@ def _resolve(request, ref: str):
     )
     if pk is None:
         raise Http404("dossier not found")
-    return selectors.access_dossier(request.user, pk)
-
-
-def _may(scope, action, dossier) -> bool:
-    """Mirror of the services' rule of who acts for which agency (services re-check it)."""
-    if action.permission in {"receive", "return"} or action.name in {"apologize", "transfer_back"}:
-        candidates = {dossier.agency_id, dossier.current_agency_id}
-        if action.name == "transfer_back":
-            candidates |= {t.from_agency_id for t in dossier.transfers.all()}
-    else:
-        candidates = {dossier.current_agency_id}
-    return any(scope.can(action.permission, a) for a in candidates)
+    return selectors.dossier_access(request.user, pk)
 
 
 def _has_form(dossier, number: str) -> bool:
@@ -348,42 +336,21 @@ def printable_forms(dossier) -> list[tuple[str, str]]:
     return [(n, TITLES[n].capitalize()) for n in forms]
 
 
-def apology_closed_reason(dossier, now=None) -> str | None:
-    """Why form 04 can no longer be made for this dossier, or None while it can.
-
-    Mirrors dossiers.lifecycle._apologize (which still decides): once only, and at least
-    one day before the due DATE counted in Hanoi dates (Decree 61/2018 art. 19(5)).
-    """
-    if getattr(dossier, "apology", None) is not None:
-        return _("Hồ sơ đã được xin lỗi và hẹn lại một lần; chỉ được hẹn lại một lần.")
-    if dossier.due_at is None:
-        return _("Hồ sơ chưa có hạn trả kết quả.")
-    tz = local_tz()
-    today = (now or timezone.now()).astimezone(tz).date()
-    if today > dossier.due_at.astimezone(tz).date() - timedelta(days=1):
-        return _(
-            "Không còn lập được Phiếu xin lỗi và hẹn lại (Mẫu 04): phiếu phải lập chậm nhất "
-            "01 ngày trước ngày hẹn trả kết quả (Nghị định 61/2018, Điều 19)."
-        )
-    return None
-
-
 @official_required
 def detail(request, ref: str):
-    dossier = _resolve(request, ref)
-    scope = scope_for(request.user)
+    access = _resolve(request, ref)
+    dossier, scope = access.dossier, scope_for(request.user)
     apology = getattr(dossier, "apology", None)
+    actions = [(action, action_form(action.name)) for action in access.actions]
+    # Form 04 is offered only when it can succeed; to whom it would belong, say why not.
+    apologize = ACTIONS["apologize"]
     apology_note = None
-    actions = []
-    for action in allowed_actions(dossier.status):
-        if not _may(scope, action, dossier):
-            continue
-        if action.name == "apologize":
-            # Offer form 04 only when it can succeed; otherwise say why, briefly.
-            apology_note = apology_closed_reason(dossier)
-            if apology_note:
-                continue
-        actions.append((action, action_form(action.name)))
+    if (
+        apologize not in access.actions
+        and dossier.status in apologize.sources
+        and rules.acting_agency(scope, apologize, dossier) is not None
+    ):
+        apology_note = rules.apology_refusal(dossier)
     events = selectors.history(dossier)
     return render(
         request,
@@ -435,7 +402,7 @@ def act(request, pk: int, action: str):
             note=form.cleaned_data.get("note", ""),
             **form.params(),
         )
-    except TransitionNotAllowed as exc:
+    except CORRECTABLE as exc:
         messages.error(request, exc.message)
         return redirect(back)
     messages.success(
@@ -459,7 +426,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 def form_pdf(request, pk: int, number: str):
     if number not in RENDERERS:
         raise Http404("no such form")
-    dossier = _resolve(request, str(pk))
+    dossier = _resolve(request, str(pk)).dossier
     if not _has_form(dossier, number):
         raise Http404("the dossier has nothing this form prints")
     return _pdf(RENDERERS[number](dossier), f"mau-{number}-{dossier.code or dossier.pk}.pdf")

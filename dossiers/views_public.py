@@ -22,11 +22,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .errors import DomainError
 from .forms import LookupForm, RatingForm
 from .models import Rating
 from .ratelimit import client_ip, hit
 from .views_common import explanation, is_overdue, timeline
-from .workflow import Status, TransitionNotAllowed
+from .workflow import Status
 
 SESSION_KEY = "dossier_lookup_verified"
 # How long a correct secret keeps the full view open in this browser.
@@ -179,7 +180,7 @@ def rate(request):
         services.dossier_rate(
             dossier_id=dossier.pk, levels=form.levels(), comment=form.cleaned_data["comment"]
         )
-    except TransitionNotAllowed as exc:
+    except DomainError as exc:
         messages.warning(request, exc.message)
         return redirect(back)
     messages.success(request, _("Cảm ơn Ông/Bà đã đánh giá mức độ hài lòng."))

@@ -2,7 +2,7 @@
 
 Statuses follow the practice of Vietnamese one-stop systems (DOMAIN §5); the legal article
 that justifies each edge stands beside it. A transition not in the map raises
-TransitionNotAllowed, which pages and the API show as a message.
+NotAllowedInState (dossiers.errors), which pages and the API show as a message (409).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .errors import InvalidInput, NotAllowedInState
 
 
 class Status(models.TextChoices):
@@ -48,7 +50,7 @@ CLOSED_STATUSES = frozenset({Status.RETURNED, Status.REFUSED, Status.WITHDRAWN})
 # Open statuses whose clock runs, so the dossier can be *overdue* (due_at < now). While the
 # applicant is asked for a supplement the agency's period does not run (Decree 61/2018
 # art. 19(4): it restarts, or under the pause rule it is stopped), so that status is out.
-# Overdue is derived (selectors.overdue_q), never stored.
+# Overdue is derived (dossiers.rules.overdue_q), never stored.
 CLOCK_RUNNING_STATUSES = OPEN_STATUSES - {Status.SUPPLEMENT_REQUESTED}
 # What officials still have to act on: waiting for acceptance, open, or result not yet
 # returned (the worklist; partial indexes of Dossier cover exactly these).
@@ -61,12 +63,11 @@ class Timeliness(models.TextChoices):
     LATE = "late", _("Quá hạn")
 
 
-class TransitionNotAllowed(Exception):
-    """A lifecycle action that the dossier's status (or the law) does not allow."""
+class TransitionNotAllowed(NotAllowedInState):
+    """A lifecycle action that the dossier's status (or the law) does not allow (409).
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    Kept as the name older code catches; new code raises the types of dossiers.errors.
+    """
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ def get_action(name: str) -> Action:
     try:
         return ACTIONS[name]
     except KeyError:
-        raise TransitionNotAllowed(_("Thao tác không tồn tại: %(name)s") % {"name": name}) from None
+        raise InvalidInput(_("Thao tác không tồn tại: %(name)s") % {"name": name}) from None
 
 
 def check_transition(action_name: str, status: str) -> Action:

@@ -2,8 +2,9 @@
 
 Every error body is ``{"error": {"code": ..., "message": ..., "fields": {...}}}``: a stable
 machine code, a Vietnamese message for people, and per-field messages for validation
-errors. A lifecycle action the workflow does not allow becomes 409 with the workflow's own
-message; nothing that a client can provoke reaches the 500 handler with a stack trace.
+errors. The domain's errors (dossiers.errors) keep their own status and code: not found
+404, not permitted 403, not allowed in this state 409, invalid input 400; nothing that
+a client can provoke reaches the 500 handler with a stack trace.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from dossiers.workflow import TransitionNotAllowed
+from dossiers.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,10 @@ _MESSAGES = {
 
 def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: map every known error to the one format."""
-    if isinstance(exc, TransitionNotAllowed):
-        return error_response(status.HTTP_409_CONFLICT, "transition_not_allowed", exc.message)
+    if isinstance(exc, DomainError):
+        # dossiers.errors: NotFound 404, NotPermitted 403, NotAllowedInState 409,
+        # InvalidInput 400, each with its stable code, the message and per-field messages.
+        return error_response(exc.status_code, exc.code, exc.message, exc.fields)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = "; ".join(exc.messages) if not fields else _("Dữ liệu không hợp lệ.")

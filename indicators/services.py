@@ -31,6 +31,7 @@ from django.db.models import Case, Count, DateTimeField, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from dossiers import rules
 from dossiers.models import Dossier, Rating, Transfer
 from dossiers.workflow import NOT_ACCEPTED_STATUSES, OPEN_STATUSES, SETTLED_STATUSES, Status
 
@@ -94,9 +95,9 @@ def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
     # is every dossier not ended yet); overdue is judged at min(month end, now).
     open_at_end = Q(end_at__isnull=True) | Q(end_at__gte=end)
     new = Q(received_at__gte=start)
-    # Overdue as the worklist means it (dossiers.selectors.overdue_q): the clock runs, so a
-    # dossier waiting for the applicant's supplement is not overdue on a stale due time.
-    overdue = Q(due_at__lt=asof) & ~Q(status=Status.SUPPLEMENT_REQUESTED)
+    # Overdue as dossiers.rules means it: the clock runs, so a dossier waiting for the
+    # applicant's supplement is not overdue on a stale due time.
+    overdue = Q(due_at__lt=asof) & ~rules.clock_stopped_q()
     qs = _accepted_dossiers().filter(
         Q(received_at__lt=end) & (Q(end_at__isnull=True) | Q(end_at__gte=start))
     )

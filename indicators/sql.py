@@ -17,6 +17,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import connection
 
+from dossiers import rules
 from dossiers.models import Dossier, Rating
 from dossiers.workflow import NOT_ACCEPTED_STATUSES, OPEN_STATUSES, SETTLED_STATUSES
 
@@ -31,7 +32,7 @@ def _main_select() -> str:
     # dossier and column, then plain comparisons per (dossier, month) row.
     open_end = "(d.em IS NULL OR d.em > g)"
     # A dossier waiting for the applicant's supplement has a stopped clock: not overdue
-    # (as in dossiers.selectors.overdue_q and services._month_rows).
+    # (dossiers.rules.clock_stopped_sql, as in services._month_rows).
     overdue = (
         "(NOT d.waiting AND ((g < %(cur)s AND d.dm <= g) OR (g = %(cur)s AND d.due_at < %(now)s)))"
     )
@@ -60,7 +61,7 @@ def _main_select() -> str:
     FROM (
         SELECT agency_id, field_id, procedure_id, channel, due_at,
                sync_state = 'synced' AS synced,
-               status = 'supplement_requested' AS waiting,
+               {rules.clock_stopped_sql("status")} AS waiting,
                date_trunc('month', received_at AT TIME ZONE %(tz)s) AS rm,
                date_trunc('month', end_at AT TIME ZONE %(tz)s) AS em,
                date_trunc('month', due_at AT TIME ZONE %(tz)s) AS dm,

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Prefetch, QuerySet
 
 from .models import Agency, Procedure
 from .search import search_procedures
-
-
-def agencies_current(*, day=None) -> QuerySet[Agency]:
-    """Agencies in existence on ``day`` (today by default)."""
-    day = day or timezone.localdate()
-    return Agency.objects.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-    )
 
 
 def procedure_catalogue(*, user=None, filters: dict | None = None) -> QuerySet[Procedure]:

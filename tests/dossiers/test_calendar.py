@@ -15,7 +15,6 @@ from dossiers.calendar import (
     OfficeHours,
     WorkCalendar,
     compute_due,
-    extend_due,
     working_days_after,
     working_hours_between,
 )
@@ -448,17 +447,6 @@ def test_property_working_hours_between_is_additive(start, span, split):
     whole = working_hours_between(CAL, HOURS, a, c)
     parts = working_hours_between(CAL, HOURS, a, b) + working_hours_between(CAL, HOURS, b, c)
     assert abs(whole - parts) < Decimal("1e-6")
-
-
-def test_extend_due_refuses_a_day_off_and_an_earlier_date():
-    old = at(date(2024, 4, 26), 17)
-    result = extend_due(old_due_at=old, new_date=date(2024, 5, 4), calendar=CAL, hours=HOURS)
-    assert result.due_at == at(date(2024, 5, 4), 17)
-    assert result.explanation["extra_working_days"] == 3  # 02, 03 and Saturday 04/05
-    with pytest.raises(ValueError):
-        extend_due(old_due_at=old, new_date=date(2024, 4, 30), calendar=CAL, hours=HOURS)
-    with pytest.raises(ValueError):
-        extend_due(old_due_at=old, new_date=date(2024, 4, 25), calendar=CAL, hours=HOURS)
 
 
 def test_a_calendar_cannot_mark_a_date_both_off_and_working():

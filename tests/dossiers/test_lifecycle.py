@@ -6,8 +6,9 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from dossiers import services
+from dossiers.errors import DomainError, InvalidInput, NotAllowedInState, NotFound, NotPermitted
 from dossiers.models import Apology, DossierEvent, OutboxMessage, Transfer
-from dossiers.workflow import ACTIONS, Status, Timeliness, TransitionNotAllowed, allowed_actions
+from dossiers.workflow import ACTIONS, Status, Timeliness, allowed_actions
 from tests.factories import ProcedureFactory
 
 from .factories import DossierFactory
@@ -46,21 +47,21 @@ def test_every_action_outside_the_map_is_refused_with_a_message(status, sysadmin
     dossier = DossierFactory(status=status)
     allowed = {a.name for a in allowed_actions(status)}
     for name in set(ACTIONS) - allowed:
-        with pytest.raises(TransitionNotAllowed) as refused:
+        with pytest.raises(NotAllowedInState) as refused:
             services.dossier_transition(actor=sysadmin, dossier_id=dossier.pk, action=name)
-        assert "Không thể" in refused.value.message
+        assert isinstance(refused.value, NotAllowedInState) and refused.value.status_code == 409
     assert DossierEvent.objects.filter(dossier=dossier).count() == 1
 
 
 def test_an_unknown_action_or_dossier_is_refused_with_a_message(received, leader_a):
-    with pytest.raises(TransitionNotAllowed, match="không tồn tại"):
+    with pytest.raises(InvalidInput):
         services.dossier_transition(actor=leader_a, dossier_id=received.pk, action="teleport")
-    with pytest.raises(TransitionNotAllowed, match="Không tìm thấy"):
+    with pytest.raises(NotFound):
         services.dossier_transition(actor=leader_a, dossier_id=10**9, action="start_processing")
 
 
 def test_a_missing_parameter_is_a_message_not_a_crash(received, act):
-    with pytest.raises(TransitionNotAllowed, match="Thiếu thông tin"):
+    with pytest.raises(InvalidInput):
         act(received, "request_supplement", hanoi(2021, 3, 2, 9, 0))
 
 
@@ -77,7 +78,7 @@ def test_a_missing_parameter_is_a_message_not_a_crash(received, act):
 def test_roles_and_agencies_limit_who_may_act(request, who, action, received):
     actor = request.getfixturevalue(who)
     params = {"reason": "Không đủ điều kiện."} if action == "refuse" else {}
-    with pytest.raises(TransitionNotAllowed, match="không có quyền"):
+    with pytest.raises(NotPermitted):
         services.dossier_transition(actor=actor, dossier_id=received.pk, action=action, **params)
     received.refresh_from_db()
     assert received.status == Status.RECEIVED
@@ -117,7 +118,7 @@ def test_a_supplement_may_be_requested_up_to_the_third_working_day_after_receipt
 
 
 def test_a_supplement_requested_on_the_fourth_working_day_is_refused(received, act):
-    with pytest.raises(TransitionNotAllowed, match="3 ngày làm việc"):
+    with pytest.raises(NotAllowedInState):
         act(received, "request_supplement", hanoi(2021, 3, 5, 8, 0), content="Bản vẽ")
 
 
@@ -128,7 +129,7 @@ def test_weekends_do_not_count_towards_the_supplement_limit(receive, act):
         Status.SUPPLEMENT_REQUESTED
     )
     wednesday_case = receive(hanoi(2021, 3, 4, 9, 30))
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(DomainError):
         act(wednesday_case, "request_supplement", hanoi(2021, 3, 10, 8, 0), content="x")
 
 
@@ -142,7 +143,7 @@ def test_a_procedure_may_allow_a_longer_supplement_limit(received, act, proc5):
 def test_a_supplement_is_requested_only_once(received, act, desk_a):
     act(received, "request_supplement", hanoi(2021, 3, 2, 9, 0), content="Bản vẽ")
     act(received, "receive_supplement", hanoi(2021, 3, 3, 9, 0), actor=desk_a)
-    with pytest.raises(TransitionNotAllowed, match="một lần"):
+    with pytest.raises(NotAllowedInState):
         act(received, "request_supplement", hanoi(2021, 3, 3, 10, 0), content="Thêm nữa")
 
 
@@ -193,7 +194,7 @@ def test_an_apology_sets_the_new_appointment_once(received, act):
     assert (apology.old_due_at, apology.new_due_at) == (hanoi(2021, 3, 8, 17, 0), dossier.due_at)
     event = dossier.events.latest("id")
     assert (event.due_before, event.due_after) == (apology.old_due_at, apology.new_due_at)
-    with pytest.raises(TransitionNotAllowed, match="một lần"):
+    with pytest.raises(NotAllowedInState):
         act(
             received,
             "apologize",
@@ -205,7 +206,7 @@ def test_an_apology_sets_the_new_appointment_once(received, act):
 
 def test_an_apology_on_the_due_date_itself_is_refused(received, act):
     # Due 17:00 on Monday 8 March 2021: the apology must come by the day before.
-    with pytest.raises(TransitionNotAllowed, match="01 ngày"):
+    with pytest.raises(NotAllowedInState):
         act(
             received,
             "apologize",
@@ -233,7 +234,7 @@ def test_an_apology_on_the_eve_of_the_due_date_is_in_time_whatever_the_hour(rece
     [(date(2021, 3, 8), "phải sau"), (date(2021, 3, 13), "ngày làm việc")],
 )
 def test_the_new_appointment_must_be_a_later_working_day(received, act, new_due, message):
-    with pytest.raises(TransitionNotAllowed, match=message):
+    with pytest.raises(InvalidInput):
         act(received, "apologize", hanoi(2021, 3, 3, 9, 0), reason="x", new_due_at=new_due)
 
 
@@ -274,7 +275,7 @@ def test_a_transfer_has_its_own_sub_deadline_and_timeliness(
 
 def test_a_transfer_to_the_same_agency_or_nowhere_is_refused(received, act, agency_a):
     act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
-    with pytest.raises(TransitionNotAllowed, match="chính cơ quan"):
+    with pytest.raises(InvalidInput):
         act(
             received,
             "transfer",
@@ -283,7 +284,7 @@ def test_a_transfer_to_the_same_agency_or_nowhere_is_refused(received, act, agen
             limit_value=2,
             limit_unit="working_days",
         )
-    with pytest.raises(TransitionNotAllowed, match="Không tìm thấy"):
+    with pytest.raises(InvalidInput):
         act(
             received,
             "transfer",
@@ -326,7 +327,7 @@ def test_refused_and_withdrawn_dossiers_get_no_timeliness(received, act, action)
 
 
 def test_refusal_needs_a_reason(received, act):
-    with pytest.raises(TransitionNotAllowed, match="lý do"):
+    with pytest.raises(InvalidInput):
         act(received, "refuse", hanoi(2021, 3, 3, 9, 0), reason="  ")
 
 
@@ -335,7 +336,7 @@ def test_refusal_needs_a_reason(received, act):
 
 def test_fees_are_requested_then_recorded_as_paid(received, act, desk_a):
     act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
-    with pytest.raises(TransitionNotAllowed, match="phí"):
+    with pytest.raises(InvalidInput):
         act(received, "request_fee", hanoi(2021, 3, 2, 9, 0), fee_amount="-5")
     dossier = act(received, "request_fee", hanoi(2021, 3, 2, 9, 0), fee_amount=50000)
     assert dossier.status == Status.AWAITING_FEE and dossier.fee_amount == 50000
@@ -348,7 +349,7 @@ def test_fees_are_requested_then_recorded_as_paid(received, act, desk_a):
 
 
 def test_a_returned_dossier_is_rated_once(received, act):
-    with pytest.raises(TransitionNotAllowed, match="đã trả kết quả"):
+    with pytest.raises(NotAllowedInState):
         services.dossier_rate(
             dossier_id=received.pk,
             levels=dict.fromkeys(["time", "contacts", "information", "attitude", "result"], 5),
@@ -359,12 +360,12 @@ def test_a_returned_dossier_is_rated_once(received, act):
     rating = services.dossier_rate(dossier_id=received.pk, levels=levels, comment=" Tốt ")
     assert rating.overall == 5 and rating.comment == "Tốt"
     assert received.events.latest("id").action == "rate"
-    with pytest.raises(TransitionNotAllowed, match="đã được đánh giá"):
+    with pytest.raises(NotAllowedInState):
         services.dossier_rate(dossier_id=received.pk, levels=levels)
 
 
 def test_rating_levels_must_be_between_one_and_five(received):
-    with pytest.raises(TransitionNotAllowed, match="từ 1 đến 5"):
+    with pytest.raises(InvalidInput):
         services.dossier_rate(dossier_id=received.pk, levels={"time": 9})
 
 
@@ -399,7 +400,7 @@ def test_each_service_call_kicks_delivery_once_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         act(received, "start_processing", hanoi(2021, 3, 2, 8, 0))
     assert len(callbacks) == 1
-    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(TransitionNotAllowed):
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(DomainError):
         act(received, "return_result", hanoi(2021, 3, 2, 9, 0))
     assert callbacks == []
 
@@ -408,7 +409,7 @@ def test_a_dossier_cannot_be_transferred_to_a_dissolved_agency(received, act, ag
     agency_b.valid_to = hanoi(2021, 2, 28).date()
     agency_b.save()
     act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
-    with pytest.raises(TransitionNotAllowed, match="không còn hoạt động"):
+    with pytest.raises(NotAllowedInState):
         act(
             received,
             "transfer",
@@ -444,10 +445,10 @@ def test_nobody_refuses_a_dossier_while_a_coordinating_agency_holds_it(
         limit_value=2,
         limit_unit="working_days",
     )
-    with pytest.raises(TransitionNotAllowed, match="Từ chối giải quyết"):
+    with pytest.raises(NotAllowedInState):
         act(received, "refuse", hanoi(2021, 3, 3, 10, 0), reason="x")
     # Nor settles it while away ...
-    with pytest.raises(TransitionNotAllowed, match="Đang chuyển cơ quan phối hợp"):
+    with pytest.raises(NotAllowedInState):
         act(received, "mark_result_ready", hanoi(2021, 3, 3, 10, 0))
     # ... but the sender may take it back.
     assert act(received, "transfer_back", hanoi(2021, 3, 3, 11, 0)).status == Status.PROCESSING
@@ -456,7 +457,7 @@ def test_nobody_refuses_a_dossier_while_a_coordinating_agency_holds_it(
 
 def test_a_transfer_limit_too_long_to_count_is_a_message(received, act, agency_b):
     act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
-    with pytest.raises(TransitionNotAllowed, match="quá dài"):
+    with pytest.raises(InvalidInput):
         act(
             received,
             "transfer",

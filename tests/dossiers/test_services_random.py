@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dossiers import services
+from dossiers.errors import DomainError
 from dossiers.models import Dossier, OutboxMessage
 from dossiers.workflow import (
     ACTIONS,
     CLOSED_STATUSES,
     SETTLED_STATUSES,
-    TransitionNotAllowed,
 )
 
 from .lifecycle_fixtures import hanoi
@@ -66,7 +66,7 @@ def test_random_walks_keep_history_outbox_and_status_consistent(steps, receive, 
                 at=at,
                 **_params(action, before, at, agency_b),
             )
-        except TransitionNotAllowed as refused:
+        except DomainError as refused:
             assert refused.message
             unchanged = Dossier.objects.get(pk=dossier.pk)
             assert (unchanged.status, unchanged.due_at, unchanged.current_agency_id) == (

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 from django.utils import timezone
 
 from dossiers import selectors
+from dossiers.errors import NotFound
 from dossiers.models import Dossier
 from dossiers.workflow import Status
 
@@ -22,7 +22,7 @@ def test_an_official_sees_only_the_dossiers_of_their_agency(two_agencies, desk_a
     of_a, of_b = two_agencies
     assert list(selectors.dossiers_visible_to(desk_a)) == [of_a]
     assert list(selectors.dossiers_visible_to(desk_b)) == [of_b]
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.access_dossier(desk_a, of_b.pk)
     assert selectors.access_dossier(desk_a, of_a.pk) == of_a
 
@@ -37,12 +37,12 @@ def test_outsiders_and_anonymous_users_see_nothing(two_agencies, outsider):
 
     assert not selectors.dossiers_visible_to(outsider).exists()
     assert not selectors.dossiers_visible_to(AnonymousUser()).exists()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.access_dossier(outsider, two_agencies[0].pk)
 
 
 def test_garbage_ids_are_not_found_rather_than_errors(desk_a):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.access_dossier(desk_a, "1 OR 1=1")
 
 

@@ -1,0 +1,269 @@
+"""The dossier rules, each written once: who acts for which agency, overdue, timeliness,
+the apology window and the supplement window.
+
+Pages, the API, serializers, admin, the indicators (ORM and SQL) and the services all ask
+this module; nothing else restates a rule. The statuses and the map of transitions are in
+dossiers.workflow; how each action changes a dossier is in dossiers.lifecycle; the deadline
+arithmetic is in dossiers.calendar (through dossiers.clock).
+
+Decree 61/2018 (NĐ 61/2018/NĐ-CP) and Circular 01/2018 (TT 01/2018/TT-VPCP) are cited
+next to each rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .workflow import (
+    ACTIONS,
+    CLOCK_RUNNING_STATUSES,
+    OPEN_STATUSES,
+    Action,
+    Status,
+    Timeliness,
+)
+
+# Open statuses whose legal clock is stopped: waiting for the applicant's supplement
+# (Decree 61/2018 art. 19(4)). Such a dossier is never overdue on a stale due time.
+CLOCK_STOPPED_STATUSES = OPEN_STATUSES - CLOCK_RUNNING_STATUSES
+
+
+def local_tz() -> ZoneInfo:
+    """Hanoi time, the one time zone of every date rule (settings.TIME_ZONE)."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_date(moment: datetime):
+    return moment.astimezone(local_tz()).date()
+
+
+# --- overdue ---------------------------------------------------------------------------
+
+
+def is_overdue(dossier, now: datetime | None = None) -> bool:
+    """Open, clock running and past its due time now (DOMAIN §6). Derived, never stored."""
+    now = now or timezone.now()
+    return (
+        dossier.status in CLOCK_RUNNING_STATUSES
+        and dossier.due_at is not None
+        and dossier.due_at < now
+    )
+
+
+def overdue_q(now: datetime | None = None) -> Q:
+    """is_overdue as a query condition."""
+    return Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now or timezone.now())
+
+
+def clock_stopped_q() -> Q:
+    """The dossiers whose clock is stopped now (waiting for the applicant)."""
+    return Q(status__in=CLOCK_STOPPED_STATUSES)
+
+
+def clock_stopped_sql(column: str = "status") -> str:
+    """clock_stopped_q as an SQL condition on `column` (for the raw SQL builders)."""
+    values = ", ".join(f"'{s}'" for s in sorted(CLOCK_STOPPED_STATUSES))
+    return f"({column} IN ({values}))"
+
+
+# --- timeliness ------------------------------------------------------------------------
+
+
+def timeliness(done_at: datetime | None, due_at: datetime | None) -> str:
+    """Early, on time or late, compared at *date* granularity in Hanoi time.
+
+    Circular 01/2018 indicator 1 and the monthly reports compare the day the result is ready
+    with the appointment day, not the minute: a result ready on the appointment day is on
+    time whatever the hour, one ready the day before is early. No due time: on time.
+    """
+    if due_at is None:
+        return Timeliness.ON_TIME
+    if done_at is None:
+        return ""
+    done_day, due_day = local_date(done_at), local_date(due_at)
+    if done_day < due_day:
+        return Timeliness.EARLY
+    if done_day == due_day:
+        return Timeliness.ON_TIME
+    return Timeliness.LATE
+
+
+# --- who acts for which agency ---------------------------------------------------------
+
+
+def open_transfer(dossier):
+    """The hand-off to a coordinating agency not yet returned, if any."""
+    return dossier.transfers.filter(returned_at__isnull=True).order_by("-sent_at", "-id").first()
+
+
+def acting_agencies(action: Action, dossier) -> list[int]:
+    """Which agencies' roles may perform `action` on `dossier`, in order of preference.
+
+    - The one-stop desk of the receiving agency receives, collects and returns even while
+      another agency holds the dossier (Decree 61/2018 art. 18, 20); so may the agency
+      holding it now.
+    - The apology (form 04) is the competent agency's, the one that received the dossier
+      and gave the appointment (art. 19(5)): never the coordinating agency's.
+    - A transfer comes back sent by the coordinating agency, or taken back by the agency
+      that sent it (art. 21): the *open* transfer's sender, not every past sender.
+    - Processing and decisions belong to the agency holding the dossier.
+    """
+    if action.permission in {"receive", "return"}:
+        candidates = [dossier.agency_id, dossier.current_agency_id]
+    elif action.name == "apologize":
+        candidates = [dossier.agency_id]
+    elif action.name == "transfer_back":
+        transfer = open_transfer(dossier)
+        candidates = [dossier.current_agency_id, transfer.from_agency_id if transfer else None]
+    else:
+        candidates = [dossier.current_agency_id]
+    return [a for a in dict.fromkeys(candidates) if a is not None]
+
+
+def acting_agency(scope, action: Action, dossier) -> int | None:
+    """The agency the user (by `scope`) would act for, or None when no role allows it."""
+    for agency_id in acting_agencies(action, dossier):
+        if scope.can(action.permission, agency_id):
+            return agency_id
+    return None
+
+
+# --- the apology window ----------------------------------------------------------------
+
+
+def apology_latest_new_due(dossier) -> datetime | None:
+    """The latest new appointment an apology may give, or None when unbounded.
+
+    Decree 61/2018 art. 19(5) sets no figure, but an appointment with no bound (9999-12-31
+    was accepted) takes a dossier out of the on-time figures forever. The bound is the
+    setting APOLOGY_MAX_FACTOR times the dossier's own limit, counted again from the current
+    due time in the limit's unit (default 1: no more than the limit once more); 0 disables it.
+    """
+    from . import clock
+
+    factor = Decimal(str(getattr(settings, "APOLOGY_MAX_FACTOR", 1)))
+    if factor <= 0 or dossier.due_at is None or not dossier.limit_value:
+        return None
+    due = clock.compute(
+        agency=dossier.agency,
+        start=dossier.due_at,
+        value=Decimal(dossier.limit_value) * factor,
+        unit=dossier.limit_unit,
+        apply_cutoff=False,
+    )
+    return due.due_at
+
+
+def apology_refusal(dossier, now: datetime | None = None) -> str | None:
+    """Why form 04 cannot be made now for this dossier, or None while it can.
+
+    Once only (Apology is one-to-one), and at least one day before the due DATE counted in
+    Hanoi dates (Decree 61/2018 art. 19(5)): an apology on the eve of the appointment day
+    is in time whatever the hour.
+    """
+    if getattr(dossier, "apology", None) is not None:
+        return _("Hồ sơ đã được xin lỗi và hẹn lại một lần; chỉ được hẹn lại một lần.")
+    if dossier.due_at is None:
+        return _("Hồ sơ chưa có hạn trả kết quả.")
+    today = local_date(now or timezone.now())
+    if today > local_date(dossier.due_at) - timedelta(days=1):
+        return _(
+            "Phiếu xin lỗi và hẹn lại phải gửi chậm nhất 01 ngày trước hạn trả kết quả "
+            "(Nghị định 61/2018, Điều 19)."
+        )
+    return None
+
+
+def new_due_refusal(dossier, new_due_at: datetime) -> str | None:
+    """Why `new_due_at` cannot be the apology's new appointment, or None."""
+    from . import clock
+
+    if new_due_at <= dossier.due_at:
+        return _("Ngày hẹn mới phải sau hạn trả kết quả hiện tại.")
+    if not clock.is_working_day(new_due_at):
+        return _("Ngày hẹn mới phải là ngày làm việc.")
+    latest = apology_latest_new_due(dossier)
+    if latest is not None and local_date(new_due_at) > local_date(latest):
+        return _(
+            "Ngày hẹn mới không được sau %(latest)s (không quá thêm một lần thời hạn giải "
+            "quyết của thủ tục)."
+        ) % {"latest": local_date(latest).strftime("%d/%m/%Y")}
+    return None
+
+
+# --- the supplement window -------------------------------------------------------------
+
+
+def supplement_refusal(dossier, now: datetime | None = None) -> str | None:
+    """Why a supplement can no longer be asked after appraisal, or None while it can.
+
+    Once, fully, and within procedure.supplement_request_days working days of receipt (3
+    unless the procedure's own law allows longer; Decree 61/2018 art. 19(4)), counted from
+    the day the dossier counts as received: a paper dossier handed in after the cut-off is
+    received the next working day (art. 18), and so is its window.
+    """
+    from . import clock
+
+    if dossier.supplements.filter(at_intake=False).exists():
+        return _("Hồ sơ đã được yêu cầu bổ sung một lần; chỉ được yêu cầu bổ sung một lần.")
+    start = dossier.clock_started_at or dossier.received_at
+    if start is None:
+        return None
+    limit = dossier.procedure.supplement_request_days
+    elapsed = clock.working_days_since(start, now or timezone.now())
+    if elapsed > limit:
+        return _(
+            "Đã quá %(limit)s ngày làm việc kể từ ngày tiếp nhận (đã %(elapsed)s ngày): "
+            "không được yêu cầu bổ sung hồ sơ (Nghị định 61/2018, Điều 19)."
+        ) % {"limit": limit, "elapsed": elapsed}
+    return None
+
+
+# --- what a user may do now ------------------------------------------------------------
+
+# The windows of the law that decide whether an action allowed by the status is offered.
+WINDOWS = {"apologize": apology_refusal}
+
+
+def actions_for(scope, dossier, now: datetime | None = None) -> list[Action]:
+    """Actions the workflow allows now, the user's roles permit for the acting agency, and
+    whose window of the law is open. Pages and the API offer exactly these; the services
+    check the same rules again when the action is performed."""
+    out = []
+    for action in ACTIONS.values():
+        if dossier.status not in action.sources:
+            continue
+        if acting_agency(scope, action, dossier) is None:
+            continue
+        window = WINDOWS.get(action.name)
+        if window is not None and window(dossier, now) is not None:
+            continue
+        out.append(action)
+    return out
+
+
+__all__ = [
+    "CLOCK_STOPPED_STATUSES",
+    "Status",
+    "acting_agencies",
+    "acting_agency",
+    "actions_for",
+    "apology_latest_new_due",
+    "apology_refusal",
+    "clock_stopped_q",
+    "clock_stopped_sql",
+    "is_overdue",
+    "local_tz",
+    "new_due_refusal",
+    "open_transfer",
+    "overdue_q",
+    "supplement_refusal",
+    "timeliness",
+]
