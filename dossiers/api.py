@@ -133,20 +133,19 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
             _require(request.user, "receive", [data["agency"].pk])
-            common = {
-                "actor": request.user,
-                "procedure": data["procedure"],
-                "agency": data["agency"],
-                "channel": data["channel"],
-                "applicant": dict(data["applicant"]),
-                "documents": [dict(d) for d in data["documents"]],
-            }
-            if data["outcome"] == "guide_incomplete":
-                dossier = services.dossier_guide_incomplete(**common, missing=data["missing"])
-            elif data["outcome"] == "refuse_intake":
-                dossier = services.dossier_refuse_intake(**common, reason=data["reason"])
-            else:
-                dossier = services.dossier_receive(**common, note=data["note"])
+            dossier = services.dossier_intake(
+                actor=request.user,
+                outcome=data["outcome"],
+                procedure=data["procedure"],
+                agency=data["agency"],
+                channel=data["channel"],
+                applicant=dict(data["applicant"]),
+                documents=[dict(d) for d in data["documents"]],
+                case=data["case"],
+                note=data["note"],
+                missing=data["missing"],
+                reason=data["reason"],
+            )
             return _detail(request, dossier.pk, status.HTTP_201_CREATED)
 
         return idempotent(request, handle)
@@ -261,43 +260,20 @@ class DueQuerySerializer(serializers.Serializer):
     received_at = InstantField()
     agency = serializers.IntegerField(min_value=1, required=False)
     channel = serializers.ChoiceField(choices=docs.CHANNELS, default="desk")
+    case = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
 class DueResultSerializer(serializers.Serializer):
     procedure = serializers.IntegerField()
     agency = serializers.IntegerField(allow_null=True)
     channel = serializers.CharField()
+    case = serializers.CharField()
     limit_value = serializers.DecimalField(max_digits=6, decimal_places=1, coerce_to_string=False)
     limit_unit = serializers.CharField()
     received_at = serializers.DateTimeField()
     clock_started_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField()
     explanation = serializers.JSONField()
-
-
-def _compute_due(*, agency, received_at, value, unit):
-    """The deadline engine over the edited calendar; the agency's hours, else the defaults."""
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    from .calendar import compute_due
-    from .calendar_store import default_office_hours, get_calendar, office_hours_for
-
-    result = compute_due(
-        received_at=received_at,
-        value=value,
-        unit=unit,
-        calendar=get_calendar(),
-        hours=office_hours_for(agency) if agency else default_office_hours(),
-    )
-    explanation = json.loads(json.dumps(result.explanation, cls=DjangoJSONEncoder))
-    started = getattr(result, "clock_started_at", None)
-    return type(
-        "Due",
-        (),
-        {"due_at": result.due_at, "explanation": explanation, "clock_started_at": started},
-    )
 
 
 class DueView(APIView):
@@ -343,18 +319,22 @@ class DueView(APIView):
         received_at = q["received_at"]
         if timezone.is_naive(received_at):
             received_at = timezone.make_aware(received_at)
-        value, unit = clock.limit_for(procedure, q["channel"])
-        try:
-            due = _compute_due(agency=agency, received_at=received_at, value=value, unit=unit)
-        except (ValueError, OverflowError):  # a limit so long the date leaves the calendar
-            raise serializers.ValidationError(
-                {"received_at": [_("Không tính được hạn trả cho thời điểm và thời hạn này.")]}
-            ) from None
+        # The intake's own calculation (dossiers.clock): limit by case or channel, the
+        # edited calendar, the agency's hours and the cut-off by channel.
+        value, unit = clock.limit_for(procedure, q["channel"], q["case"])
+        due = clock.compute(
+            agency=agency,
+            start=received_at,
+            value=value,
+            unit=unit,
+            apply_cutoff=rules.cutoff_applies(q["channel"]),
+        )
         return Response(
             {
                 "procedure": procedure.pk,
                 "agency": agency.pk if agency else None,
                 "channel": q["channel"],
+                "case": q["case"],
                 "limit_value": value,
                 "limit_unit": unit,
                 "received_at": received_at,

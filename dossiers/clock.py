@@ -32,20 +32,35 @@ class Due:
     clock_started_at: datetime | None = None
 
 
-def limit_for(procedure: Procedure, channel: str) -> tuple[Decimal, str]:
-    """The limit that applies to a channel: its ProcedureTimeLimit if any, else the default.
+def limit_for(procedure: Procedure, channel: str, case: str = "") -> tuple[Decimal, str]:
+    """The limit that applies: the case's (trường hợp) if the desk chose one, else the
+    channel's ProcedureTimeLimit if any, else the procedure's default.
 
-    Only rows without a case (trường hợp) are considered: a case is chosen by the official,
-    not by the channel.
+    A case is chosen by the official at intake (the catalogue stores per-case limits); a
+    case row for the channel wins over one for every channel. An unknown case is refused.
     """
-    by_channel = {
-        row.channel: row for row in procedure.time_limits.filter(case="").order_by("channel")
-    }
+    case = (case or "").strip()
+    rows = list(procedure.time_limits.all())
+    if case:
+        matches = {row.channel: row for row in rows if row.case == case}
+        for key in (channel, _CHANNEL_FALLBACK.get(channel), ""):
+            if key is not None and key in matches:
+                return matches[key].value, matches[key].unit
+        raise InvalidInput(
+            _("Thủ tục không có trường hợp “%(case)s”.") % {"case": case},
+            fields={"case": [_("Trường hợp không có trong danh mục của thủ tục.")]},
+        )
+    by_channel = {row.channel: row for row in rows if row.case == ""}
     for key in (channel, _CHANNEL_FALLBACK.get(channel)):
         if key and key in by_channel:
             row = by_channel[key]
             return row.value, row.unit
     return procedure.time_limit_value, procedure.time_limit_unit
+
+
+def cases_of(procedure: Procedure) -> list[str]:
+    """The cases (trường hợp) with a limit of their own, for the desk to choose from."""
+    return sorted({row.case for row in procedure.time_limits.all() if row.case})
 
 
 def _jsonable(explanation) -> dict:
@@ -64,14 +79,21 @@ MAX_LIMIT = {
 
 
 def compute(
-    *, agency: Agency, start: datetime, value: Decimal, unit: str, apply_cutoff: bool = True
+    *,
+    agency: Agency | None,
+    start: datetime,
+    value: Decimal,
+    unit: str,
+    apply_cutoff: bool = True,
 ) -> Due:
-    """Due time of a period of `value` `unit` starting at `start`, for `agency`'s hours.
+    """Due time of a period of `value` `unit` starting at `start`, for `agency`'s hours
+    (no agency: the default hours and cut-off). The one calculation of intake, the
+    lifecycle and the API's calculator.
 
     Raises InvalidInput for a period the calendar cannot count (too long).
     """
     from .calendar import compute_due
-    from .calendar_store import get_calendar, office_hours_for
+    from .calendar_store import default_office_hours, get_calendar, office_hours_for
 
     value = Decimal(value)
     if unit in MAX_LIMIT and value > MAX_LIMIT[unit]:
@@ -85,10 +107,10 @@ def compute(
             value=value,
             unit=unit,
             calendar=get_calendar(),
-            hours=office_hours_for(agency),
+            hours=office_hours_for(agency) if agency is not None else default_office_hours(),
             apply_cutoff=apply_cutoff,
         )
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError):  # a limit so long the date leaves the calendar
         raise InvalidInput(_("Không tính được hạn giải quyết cho thời hạn này.")) from None
     return Due(
         result.due_at,

@@ -25,6 +25,26 @@ def _kick(dossier_id: int) -> None:
             log.warning("could not enqueue %s for dossier %s", task.name, dossier_id, exc_info=True)
 
 
+class _Kick:
+    """One dossier's kick, recognisable among the transaction's on-commit callbacks."""
+
+    def __init__(self, dossier_id: int):
+        self.dossier_id = dossier_id
+
+    def __call__(self) -> None:
+        _kick(self.dossier_id)
+
+
 def after_commit(dossier_id: int) -> None:
-    """Schedule delivery to DVCQG and the statistics update once the transaction commits."""
-    transaction.on_commit(lambda: _kick(dossier_id))
+    """Schedule delivery to DVCQG and the statistics update once the transaction commits.
+
+    Once per dossier and transaction: several history rows written together (a command
+    that moves a dossier through several steps) share one kick.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(entry[1], _Kick) and entry[1].dossier_id == dossier_id
+        for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_Kick(dossier_id))

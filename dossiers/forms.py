@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
 
 from django import forms
@@ -11,11 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Agency, Channel, Procedure, TimeUnit
 
+from . import clock, rules
 from .models import Rating
 from .workflow import Status
-
-ID_RE = re.compile(r"^(\d{9}|\d{12})$")
-PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
 
 INTAKE_CHANNELS = [(Channel.DESK, Channel.DESK.label), (Channel.POST, Channel.POST.label)]
 
@@ -80,6 +77,14 @@ class IntakeForm(forms.Form):
         self.fields["documents"].choices = [
             (str(doc.pk), doc.name) for doc in self.required_documents
         ]
+        # The catalogue's cases with a limit of their own: the desk picks the applicant's.
+        cases = clock.cases_of(procedure)
+        if cases:
+            self.fields["case"] = forms.ChoiceField(
+                choices=[("", _("Trường hợp thông thường"))] + [(c, c) for c in cases],
+                required=False,
+                label=_("Trường hợp (thời hạn giải quyết)"),
+            )
 
     def clean_applicant_name(self):
         name = " ".join(self.cleaned_data["applicant_name"].split())
@@ -88,18 +93,10 @@ class IntakeForm(forms.Form):
         return name
 
     def clean_applicant_id_number(self):
-        value = re.sub(r"\s", "", self.cleaned_data["applicant_id_number"])
-        if value and not ID_RE.match(value):
-            raise forms.ValidationError(_("Số định danh / CCCD gồm 12 chữ số (CMND cũ: 9 chữ số)."))
-        return value
+        return rules.normalise_id_number(self.cleaned_data["applicant_id_number"])
 
     def clean_applicant_phone(self):
-        value = re.sub(r"[\s.\-]", "", self.cleaned_data["applicant_phone"])
-        if value and not PHONE_RE.match(value):
-            raise forms.ValidationError(
-                _("Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0 hoặc +84).")
-            )
-        return value
+        return rules.normalise_phone(self.cleaned_data["applicant_phone"])
 
     def decision(self) -> str:
         value = self.data.get("decision", self.RECEIVE)
@@ -112,17 +109,18 @@ class IntakeForm(forms.Form):
     def clean(self):
         data = super().clean()
         decision = self.decision()
-        typed_badly = "applicant_phone" in self.errors or "applicant_id_number" in self.errors
-        if (
-            decision == self.RECEIVE
-            and not typed_badly
-            and not (data.get("applicant_phone") or data.get("applicant_id_number"))
-        ):
-            # The citizen's lookup secret is the last 4 digits of one of them.
-            self.add_error(
-                "applicant_phone",
-                _("Cần ít nhất số điện thoại hoặc số định danh để người nộp tra cứu hồ sơ."),
-            )
+        # The same rule as the API's and the service's (dossiers.rules.applicant_errors).
+        applicant = {
+            "name": data.get("applicant_name", "x" * 2),
+            "phone": data.get("applicant_phone", ""),
+            "id_number": data.get("applicant_id_number", ""),
+        }
+        for key, errors in rules.applicant_errors(
+            applicant, receiving=decision == self.RECEIVE
+        ).items():
+            if key != "name":
+                for error in errors:
+                    self.add_error(f"applicant_{key}", error)
         if "documents" in data:
             missing = self.missing_documents()
             if decision == self.RECEIVE and missing:

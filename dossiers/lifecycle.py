@@ -41,34 +41,80 @@ open_transfer = rules.open_transfer
 # --- intake ----------------------------------------------------------------------------
 
 
+def check_receivable(dossier: Dossier, *, at: datetime) -> None:
+    """What receiving needs (Decree 61/2018 art. 18): the procedure in force that day, every
+    mandatory document actually received, and an applicant who can follow the dossier."""
+    lapse = rules.procedure_lapse(dossier.procedure, rules.local_date(at))
+    if lapse:
+        raise NotAllowedInState(lapse, fields={"procedure": [lapse]})
+    missing = rules.missing_documents(dossier.procedure, dossier.documents)
+    if missing:
+        message = _(
+            "Hồ sơ còn thiếu giấy tờ bắt buộc: %(names)s. Hãy nhận đủ, hoặc hướng dẫn bổ sung "
+            "(Mẫu 02)."
+        ) % {"names": "; ".join(d.name for d in missing)}
+        raise InvalidInput(message, fields={"documents": [message]})
+    applicant = {
+        "name": dossier.applicant_name,
+        "phone": dossier.applicant_phone,
+        "id_number": dossier.applicant_id_number,
+    }
+    errors = rules.applicant_errors(applicant, receiving=True)
+    if errors:
+        raise InvalidInput(
+            _("Thông tin người nộp chưa hợp lệ."),
+            fields={"applicant": errors},
+        )
+
+
 def accept(dossier: Dossier, *, at: datetime) -> dict:
-    """Accept the dossier: code, the limit for its channel, the due time.
+    """Accept the dossier: code, the limit for its channel (or the case chosen), the due time.
 
     Circular 01/2018 art. 19 (code); Decree 61/2018 art. 18 (paper dossiers received after
-    the cut-off count from the next working day: the engine applies it).
+    the cut-off count from the next working day: rules.cutoff_applies by channel).
     """
+    check_receivable(dossier, at=at)
+    value, unit = clock.limit_for(dossier.procedure, dossier.channel, dossier.limit_case)
     code, day, number = assign_code(agency=dossier.agency, received_at=at)
-    value, unit = clock.limit_for(dossier.procedure, dossier.channel)
-    # Art. 18 speaks of paper dossiers; which channels the cut-off covers is a setting.
     due = clock.compute(
         agency=dossier.agency,
         start=at,
         value=value,
         unit=unit,
-        apply_cutoff=dossier.channel in settings.RECEIPT_CUTOFF_CHANNELS,
+        apply_cutoff=rules.cutoff_applies(dossier.channel),
     )
     dossier.code, dossier.sequence_day, dossier.sequence = code, day, number
     dossier.received_at = at
     dossier.clock_started_at = due.clock_started_at
     dossier.limit_value, dossier.limit_unit = value, unit
     dossier.due_at, dossier.due_explanation = due.due_at, due.explanation
-    return {"code": code, "limit": f"{value} {unit}"}
+    data = {"code": code, "limit": f"{value} {unit}"}
+    if dossier.limit_case:
+        data["case"] = dossier.limit_case
+    return data
 
 
-def _accept_action(dossier: Dossier, *, actor, at: datetime) -> dict:
-    # An online or previously incomplete dossier: the guidance given at intake is answered.
+def _accept_action(dossier: Dossier, *, actor, at: datetime, documents=None, case=None) -> dict:
+    """Receive an online or previously incomplete dossier.
+
+    `documents`: what the applicant has handed in now (a dossier guided with form 02 comes
+    back with the missing papers). The dossier records every document actually received,
+    and is not received with a mandatory one missing (Decree 61/2018 art. 18).
+    """
+    if documents:
+        known = {str(d.get("name")) for d in dossier.documents}
+        dossier.documents = [
+            *dossier.documents,
+            *(dict(d) for d in documents if str(d.get("name")) not in known),
+        ]
+    if case is not None:
+        dossier.limit_case = str(case or "").strip()
+    data = accept(dossier, at=at)
+    # The guidance given at intake is answered.
     dossier.supplements.filter(at_intake=True, received_at__isnull=True).update(received_at=at)
-    return accept(dossier, at=at)
+    if documents:
+        data["documents_received"] = [str(d.get("name")) for d in documents]
+    return data
 
 
 def _guide_incomplete(dossier: Dossier, *, actor, at: datetime, content: str) -> dict:
@@ -123,8 +169,14 @@ def _request_supplement(dossier: Dossier, *, actor, at: datetime, content: str) 
     return {"note": content, "rule": rule, "working_days_after_receipt": elapsed}
 
 
-def _receive_supplement(dossier: Dossier, *, actor, at: datetime) -> dict:
-    """The complete dossier arrives: restart the period from zero, or resume the clock."""
+def _receive_supplement(dossier: Dossier, *, actor, at: datetime, channel: str = "") -> dict:
+    """The complete dossier arrives: restart the period from zero, or resume the clock.
+
+    `channel`: how the papers came (default: the dossier's channel). Papers that arrive
+    after the cut-off through a channel it covers count from the next working day, as at
+    intake (rules.cutoff_applies): an online supplement at 16:30 does not.
+    """
+    channel = channel or dossier.channel
     request = (
         dossier.supplements.filter(at_intake=False, received_at__isnull=True)
         .order_by("-requested_at")
@@ -151,11 +203,12 @@ def _receive_supplement(dossier: Dossier, *, actor, at: datetime) -> dict:
             start=at,
             value=dossier.limit_value,
             unit=dossier.limit_unit,
+            apply_cutoff=rules.cutoff_applies(channel),
         )
         dossier.clock_started_at = due.clock_started_at
         rule = "restart"
     dossier.due_at, dossier.due_explanation = due.due_at, {**due.explanation, "rule": rule}
-    return {"rule": rule}
+    return {"rule": rule, "channel": channel}
 
 
 def _request_fee(dossier: Dossier, *, actor, at: datetime, fee_amount) -> dict:

@@ -122,6 +122,19 @@ class Dossier(models.Model):
     # move deadlines of dossiers already received.
     limit_value = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     limit_unit = models.CharField(max_length=20, choices=TimeUnit.choices, blank=True)
+    # The catalogue's case (trường hợp) whose limit the desk chose at intake; "" = default.
+    limit_case = models.CharField(_("trường hợp"), max_length=255, blank=True)
+    # Internal processing: the specialist the leader assigned, and the leader's sign-off of
+    # the result where the procedure needs the leader's decision.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chuyên viên được giao"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+    )
+    signed_off_at = models.DateTimeField(_("lãnh đạo phê duyệt lúc"), null=True, blank=True)
     due_at = models.DateTimeField(_("hạn trả kết quả"), null=True, blank=True)
     # The engine's explanation of due_at: rule applied, days skipped and why.
     due_explanation = models.JSONField(default=dict, blank=True)

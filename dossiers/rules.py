@@ -12,6 +12,7 @@ next to each rule.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -224,6 +225,84 @@ def supplement_refusal(dossier, now: datetime | None = None) -> str | None:
             "không được yêu cầu bổ sung hồ sơ (Nghị định 61/2018, Điều 19)."
         ) % {"limit": limit, "elapsed": elapsed}
     return None
+
+
+# --- intake: the applicant, the papers, the procedure in force, the cut-off -----------
+
+ID_RE = re.compile(r"^(\d{9}|\d{12})$")
+PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
+
+
+def normalise_id_number(value: str) -> str:
+    return re.sub(r"\s", "", value or "")
+
+
+def normalise_phone(value: str) -> str:
+    return re.sub(r"[\s.\-]", "", value or "")
+
+
+def applicant_errors(applicant: dict, *, receiving: bool) -> dict[str, list[str]]:
+    """Per-field errors of an applicant, the desk form's and the API's alike.
+
+    The citizen's full lookup is secured by the last 4 digits of the phone or the ID
+    number, so a received dossier needs at least one of them, well formed.
+    """
+    errors: dict[str, list[str]] = {}
+    name = " ".join(str(applicant.get("name") or "").split())
+    if len(name) < 2:
+        errors["name"] = [_("Cần nhập họ tên người nộp hồ sơ.")]
+    id_number = normalise_id_number(str(applicant.get("id_number") or ""))
+    if id_number and not ID_RE.match(id_number):
+        errors["id_number"] = [_("Số định danh / CCCD gồm 12 chữ số (CMND cũ: 9 chữ số).")]
+    phone = normalise_phone(str(applicant.get("phone") or ""))
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = [_("Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0 hoặc +84).")]
+    if receiving and not (phone or id_number) and not errors.keys() & {"phone", "id_number"}:
+        errors["phone"] = [
+            _("Cần ít nhất số điện thoại hoặc số định danh để người nộp tra cứu hồ sơ.")
+        ]
+    return errors
+
+
+def missing_documents(procedure, documents: list[dict]) -> list:
+    """The procedure's mandatory documents not among `documents` (matched by name)."""
+    received = {str(d.get("name") or "").strip() for d in documents or []}
+    return [d for d in procedure.required_documents.all() if d.mandatory and d.name not in received]
+
+
+def procedure_lapse(procedure, day) -> str | None:
+    """Why `procedure` cannot be received on `day` (outside its validity), or None.
+
+    A procedure abolished or replaced by a later decision no longer applies; the desk is
+    told which procedure replaces it, when the catalogue knows.
+    """
+    if procedure.is_valid_on(day):
+        return None
+    if procedure.valid_from and day < procedure.valid_from:
+        return _("Thủ tục này chỉ có hiệu lực từ ngày %(day)s.") % {
+            "day": procedure.valid_from.strftime("%d/%m/%Y")
+        }
+    successor = procedure.successor
+    if successor is not None:
+        return _(
+            "Thủ tục này hết hiệu lực từ ngày %(day)s; hãy tiếp nhận theo thủ tục thay thế: "
+            "%(code)s – %(name)s."
+        ) % {
+            "day": (procedure.valid_to + timedelta(days=1)).strftime("%d/%m/%Y"),
+            "code": successor.national_code,
+            "name": successor.name,
+        }
+    return _("Thủ tục này hết hiệu lực từ ngày %(day)s.") % {
+        "day": (procedure.valid_to + timedelta(days=1)).strftime("%d/%m/%Y")
+    }
+
+
+def cutoff_applies(channel: str) -> bool:
+    """Whether papers received through `channel` after the cut-off count from the next
+    working day (Decree 61/2018 art. 18 speaks of papers received at the desk; which
+    channels it covers is the setting RECEIPT_CUTOFF_CHANNELS). The one rule for every
+    receipt of papers: intake, acceptance of an online dossier, and supplements."""
+    return channel in settings.RECEIPT_CUTOFF_CHANNELS
 
 
 # --- what a user may do now ------------------------------------------------------------

@@ -13,6 +13,7 @@ from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure, RequiredDocument, TimeUnit
 from procedures.serializers import AgencyRefSerializer
 
+from . import rules
 from .models import Dossier, DossierEvent
 from .rules import actions_for
 from .workflow import Status, Timeliness
@@ -211,7 +212,20 @@ class IntakeSerializer(_IntakeBase):
         required=False, allow_blank=True, default="", max_length=5000, help_text=_("Mẫu 03")
     )
 
+    case = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=255,
+        help_text=_("Trường hợp (thời hạn riêng trong danh mục thủ tục); trống: mặc định."),
+    )
+
     def validate(self, attrs):
+        # The desk form's rule (dossiers.rules.applicant_errors): a received dossier needs a
+        # phone or an ID number, well formed, so that the applicant can open the lookup.
+        errors = rules.applicant_errors(attrs["applicant"], receiving=attrs["outcome"] == "receive")
+        if errors:
+            raise serializers.ValidationError({"applicant": errors})
         if attrs["outcome"] == "guide_incomplete" and not attrs["missing"].strip():
             raise serializers.ValidationError(
                 {"missing": [_("Cần ghi đầy đủ các giấy tờ còn thiếu (Mẫu 02).")]}
@@ -230,6 +244,12 @@ class OnlineSubmitSerializer(_IntakeBase):
             (Channel.DVCQG.value, Channel.DVCQG.label),
         ]
     )
+
+    def validate(self, attrs):
+        errors = rules.applicant_errors(attrs["applicant"], receiving=True)
+        if errors:
+            raise serializers.ValidationError({"applicant": errors})
+        return attrs
 
 
 # --- lifecycle actions -----------------------------------------------------------------
@@ -277,7 +297,24 @@ class RequestFeeActionSerializer(ActionSerializer):
     )
 
 
+class AcceptActionSerializer(ActionSerializer):
+    documents = DocumentSerializer(many=True, required=False, max_length=100)
+    case = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+    def params(self) -> dict:
+        data = super().params()
+        if "documents" in data:
+            data["documents"] = [dict(d) for d in data["documents"]]
+        return data
+
+
+class ReceiveSupplementActionSerializer(ActionSerializer):
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+
 ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
+    "accept": AcceptActionSerializer,
+    "receive_supplement": ReceiveSupplementActionSerializer,
     "guide_incomplete": ContentActionSerializer,
     "refuse_intake": ReasonActionSerializer,
     "request_supplement": ContentActionSerializer,

@@ -146,14 +146,16 @@ def _new_dossier(
     submitted_at: datetime,
     actor,
 ) -> Dossier:
+    """The new dossier, checked and built in memory; the caller saves it once."""
     if channel not in Channel.values:
-        raise InvalidInput(_("Kênh nộp hồ sơ không hợp lệ."))
+        raise InvalidInput(_("Kênh nộp hồ sơ không hợp lệ."), fields={"channel": ["?"]})
     # Units dissolved or merged (e.g. the district level on 1 July 2025) receive nothing.
     if not agency.is_valid_on(sequence_day(submitted_at)):
         raise NotAllowedInState(_("Cơ quan này không còn hoạt động vào ngày tiếp nhận."))
     if procedure.status != Procedure.Status.PUBLISHED:
         raise NotAllowedInState(_("Thủ tục này không còn được công bố, không thể nhận hồ sơ."))
-    # A procedure linked to its competent agencies is received only by them.
+    # A procedure linked to its competent agencies is received only by them (one query in
+    # the usual case: the agency is linked).
     if not procedure.agencies.filter(pk=agency.pk).exists() and procedure.agencies.exists():
         raise InvalidInput(_("Cơ quan này không thực hiện thủ tục đã chọn."))
     unknown = set(applicant) - set(APPLICANT_FIELDS)
@@ -161,19 +163,22 @@ def _new_dossier(
         raise InvalidInput(
             _("Thông tin người nộp không hợp lệ: %(keys)s") % {"keys": ", ".join(sorted(unknown))}
         )
-    if not str(applicant.get("name") or "").strip():
-        raise InvalidInput(_("Cần nhập họ tên người nộp hồ sơ."))
+    errors = rules.applicant_errors(applicant, receiving=False)
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], fields={"applicant": errors})
     values = {APPLICANT_FIELDS[k]: str(v or "").strip() for k, v in applicant.items()}
-    values.setdefault("applicant_kind", Dossier.ApplicantKind.PERSON)
-    values["applicant_kind"] = values["applicant_kind"] or Dossier.ApplicantKind.PERSON
-    return Dossier.objects.create(
+    values["applicant_name"] = " ".join(values["applicant_name"].split())
+    values["applicant_phone"] = rules.normalise_phone(values.get("applicant_phone", ""))
+    values["applicant_id_number"] = rules.normalise_id_number(values.get("applicant_id_number", ""))
+    values["applicant_kind"] = values.get("applicant_kind") or Dossier.ApplicantKind.PERSON
+    return Dossier(
         procedure=procedure,
         field_id=procedure.field_id,
         agency=agency,
         current_agency=agency,
         channel=channel,
         status=status,
-        documents=list(documents or []),
+        documents=[dict(d) for d in documents or []],
         submitted_at=submitted_at,
         created_by=_real_actor(actor),
         **values,
@@ -193,8 +198,13 @@ def dossier_receive(
     documents: list[dict],
     received_at: datetime | None = None,
     note: str = "",
+    case: str = "",
 ) -> Dossier:
-    """Receive a complete dossier (form 01): code, due time, history, outbox, kick."""
+    """Receive a complete dossier (form 01): code, due time, history, outbox, kick.
+
+    The dossier is checked and built in memory and written once (one INSERT); its history
+    row and outbox row are serialised from that same object, with no read back.
+    """
     at = received_at or timezone.now()
     with _atomic():
         agency_id = _check_can(actor, "receive", [agency.pk])
@@ -208,9 +218,10 @@ def dossier_receive(
             submitted_at=at,
             actor=actor,
         )
+        dossier.limit_case = (case or "").strip()
         data = lifecycle.accept(dossier, at=at)
         dossier.status = Status.RECEIVED
-        dossier.save()
+        dossier.save(force_insert=True)
         _record(
             dossier,
             actor=actor,
@@ -238,6 +249,9 @@ def dossier_submit_online(
     if channel not in ONLINE_CHANNELS:
         raise InvalidInput(_("Hồ sơ nộp trực tuyến phải qua Cổng DVC."))
     at = submitted_at or timezone.now()
+    lapse = rules.procedure_lapse(procedure, rules.local_date(at))
+    if lapse:
+        raise NotAllowedInState(lapse, fields={"procedure": [lapse]})
     with _atomic():
         dossier = _new_dossier(
             procedure=procedure,
@@ -249,6 +263,7 @@ def dossier_submit_online(
             submitted_at=at,
             actor=actor,
         )
+        dossier.save(force_insert=True)
         _record(
             dossier,
             actor=actor,
@@ -281,6 +296,8 @@ def _intake_refusal(
             actor=actor,
         )
         act = ACTIONS[action]
+        # Form 02 creates its SupplementRequest row: the dossier must exist first.
+        dossier.save(force_insert=True)
         data = lifecycle.HANDLERS[action](dossier, actor=actor, at=at, **params)
         dossier.status = act.target
         dossier.save()
@@ -349,6 +366,44 @@ def dossier_refuse_intake(
         params={"reason": reason},
         at=at,
     )
+
+
+INTAKE_OUTCOMES = ("receive", "guide_incomplete", "refuse_intake")
+
+
+def dossier_intake(
+    *,
+    actor,
+    outcome: str,
+    procedure: Procedure,
+    agency: Agency,
+    channel: str,
+    applicant: dict,
+    documents: list[dict],
+    case: str = "",
+    note: str = "",
+    missing: str = "",
+    reason: str = "",
+    at: datetime | None = None,
+) -> Dossier:
+    """The desk's one decision at intake, for the page and the API alike (Decree 61/2018
+    art. 18): receive (form 01), guide to complete the papers (form 02) or refuse (form 03).
+    """
+    common = {
+        "actor": actor,
+        "procedure": procedure,
+        "agency": agency,
+        "channel": channel,
+        "applicant": applicant,
+        "documents": documents,
+    }
+    if outcome == "guide_incomplete":
+        return dossier_guide_incomplete(**common, missing=missing, at=at)
+    if outcome == "refuse_intake":
+        return dossier_refuse_intake(**common, reason=reason, at=at)
+    if outcome != "receive":
+        raise InvalidInput(_("Kết quả tiếp nhận không hợp lệ."), fields={"outcome": [str(outcome)]})
+    return dossier_receive(**common, note=note, case=case, received_at=at)
 
 
 # --- the lifecycle ---------------------------------------------------------------------

@@ -181,37 +181,42 @@ def intake(request):
 
 def _intake_decide(request, form: IntakeForm):
     data = form.cleaned_data
-    common = {
-        "actor": request.user,
-        "procedure": form.procedure_obj,
-        "agency": data["agency"],
-        "channel": data["channel"],
-        "applicant": form.applicant(),
-        "documents": form.documents_payload(),
-    }
     decision = form.decision()
+    outcome = {IntakeForm.GUIDE: "guide_incomplete", IntakeForm.REFUSE: "refuse_intake"}.get(
+        decision, "receive"
+    )
     try:
-        if decision == IntakeForm.GUIDE:
-            dossier = services.dossier_guide_incomplete(**common, missing=data["missing_text"])
-            messages.success(request, _("Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)."))
-            form_no = "02"
-        elif decision == IntakeForm.REFUSE:
-            dossier = services.dossier_refuse_intake(**common, reason=data["reason"].strip())
-            messages.success(request, _("Đã lập Phiếu từ chối tiếp nhận (Mẫu 03)."))
-            form_no = "03"
-        else:
-            dossier = services.dossier_receive(**common, note=data.get("note", ""))
-            messages.success(
-                request,
-                _("Đã tiếp nhận hồ sơ, mã %(code)s. In Giấy tiếp nhận và hẹn trả (Mẫu 01).")
-                % {"code": dossier.code},
-            )
-            form_no = "01"
+        dossier = services.dossier_intake(
+            actor=request.user,
+            outcome=outcome,
+            procedure=form.procedure_obj,
+            agency=data["agency"],
+            channel=data["channel"],
+            applicant=form.applicant(),
+            documents=form.documents_payload(),
+            case=data.get("case") or "",
+            note=data.get("note", ""),
+            missing=data.get("missing_text", ""),
+            reason=(data.get("reason") or "").strip(),
+        )
     except CORRECTABLE as exc:
         # Shown beside the form the desk is filling in; NotFound / NotPermitted go to the
         # page mapping (dossiers.middleware).
         messages.error(request, exc.message)
         return None
+    if outcome == "guide_incomplete":
+        messages.success(request, _("Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)."))
+        form_no = "02"
+    elif outcome == "refuse_intake":
+        messages.success(request, _("Đã lập Phiếu từ chối tiếp nhận (Mẫu 03)."))
+        form_no = "03"
+    else:
+        messages.success(
+            request,
+            _("Đã tiếp nhận hồ sơ, mã %(code)s. In Giấy tiếp nhận và hẹn trả (Mẫu 01).")
+            % {"code": dossier.code},
+        )
+        form_no = "01"
     url = reverse("dossiers:detail", args=[dossier.code or dossier.pk])
     return redirect(f"{url}?in={form_no}")
 

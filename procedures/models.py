@@ -231,6 +231,18 @@ class Procedure(models.Model):
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    # The procedure that replaces this one once it lapses (named when intake is refused).
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("thủ tục thay thế"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+    )
+    # Whether the result needs the leader's decision (sign-off) before "result ready". On by
+    # default: most procedures end with a decision signed by the head of the agency.
+    needs_leader_decision = models.BooleanField(_("cần lãnh đạo phê duyệt kết quả"), default=True)
     status = models.CharField(
         _("trạng thái"),
         max_length=10,
@@ -248,6 +260,12 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.national_code} – {self.name}"
+
+    def is_valid_on(self, day) -> bool:
+        """Whether the procedure is in force on `day` (its valid_from / valid_to)."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
 
 class ProcedureTimeLimit(models.Model):

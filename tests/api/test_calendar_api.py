@@ -29,7 +29,7 @@ def test_the_calculator_gives_the_due_time_intake_gives(procedure_a, agency_a):
         procedure=procedure_a,
         agency=agency_a,
         channel="desk",
-        applicant={"name": "Nguyễn Văn An"},
+        applicant={"name": "Nguyễn Văn An", "phone": "0912345678"},
         documents=[],
         received_at=received,
     )
