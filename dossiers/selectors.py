@@ -155,15 +155,17 @@ def lookup_public(code: str) -> Dossier | None:
     code = (code or "").strip()
     if not code:
         return None
-    return (
-        Dossier.objects.select_related("procedure", "agency", "current_agency")
-        .filter(code=code)
-        .first()
+    # The public page shows the procedure and the current agency: two joins, no ORDER BY
+    # (code is unique), nothing else on the hot path (issue 10).
+    found = list(
+        Dossier.objects.select_related("procedure", "current_agency").filter(code=code)[:1]
     )
+    return found[0] if found else None
 
 
 def _last4(value: str) -> str:
-    digits = "".join(ch for ch in value or "" if ch.isdigit())
+    # ASCII digits only: str.isdigit() also accepts "²" and other scripts' digits.
+    digits = "".join(ch for ch in value or "" if ch in "0123456789")
     return digits[-4:] if len(digits) >= 4 else ""
 
 
