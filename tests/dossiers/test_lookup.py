@@ -1,7 +1,5 @@
 """The citizen's status lookup: what the code alone shows, what the secret adds, limits."""
 
-import os
-
 import pytest
 from django.urls import reverse
 
@@ -140,5 +138,3 @@ def test_a_garbled_code_is_a_form_error_not_a_crash(client, db):
     assert response.status_code == 200
     response = client.post(URL, {"ma": "abc", "secret": "12"})
     assert response.status_code == 200
-
-

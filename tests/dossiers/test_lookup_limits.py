@@ -104,9 +104,7 @@ def test_the_per_code_ceiling_spares_a_browser_that_gave_the_right_secret_before
     assert _try(client, code, "5678", CITIZEN).status_code == 302  # the citizen still gets in
 
 
-def test_guessing_stays_bounded_per_code_whatever_the_number_of_addresses(
-    client, received_dossier
-):
+def test_guessing_stays_bounded_per_code_whatever_the_number_of_addresses(client, received_dossier):
     """The default ceiling: at most 20 tries per code in 30 days from all clients, which
     bounds a year's guesses at 260 (chance ≤ 5.1 %, see views_public.DEFAULT_LIMITS)."""
     limit, window = views_public.DEFAULT_LIMITS["secret_code"]
