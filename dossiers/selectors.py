@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from procedures.access import scope_for
 
+from . import worklist_search
 from .models import Dossier, Transfer
 from .workflow import CLOCK_RUNNING_STATUSES, WORKLIST_STATUSES
 
@@ -114,12 +115,14 @@ def worklist(
     field=None,
     due_within_days: int | None = None,
     overdue: bool | None = None,
+    search: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet:
     """The user's dossiers still to act on, soonest due first (no due time last).
 
     Without `status`: everything not closed (online submissions waiting for acceptance
-    included). `procedure` and `field` take an instance or an id.
+    included). `procedure` and `field` take an instance or an id. `search`: the officials'
+    search box (dossiers.worklist_search), within the same scope and conditions.
     """
     now = now or timezone.now()
     queryset = _worklist_base(user).select_related("procedure", "agency", "current_agency")
@@ -139,6 +142,8 @@ def worklist(
         queryset = queryset.filter(overdue_q(now))
     elif overdue is False:
         queryset = queryset.exclude(overdue_q(now))
+    if search:
+        queryset = worklist_search.search(queryset, search)
     return queryset.order_by(F("due_at").asc(nulls_last=True), "id")
 
 
