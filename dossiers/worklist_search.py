@@ -2,8 +2,8 @@
 without diacritics, last digits of the phone or ID number (issue 10 item 2).
 
 One text per dossier, `dossier_haystack(name, code, phone, id_number)`:
-"<folded name>|<code>|<phone>|<id number>|", lower case. On PostgreSQL it is an IMMUTABLE
-SQL function (migration 0005_hot_worklist_search) with a pg_trgm GIN index on it, so a
+"<folded name>|<code>|<phone digits>|<id number digits>|", lower case. On PostgreSQL it is
+an IMMUTABLE SQL function (migration 0005_hot_worklist_search) with a pg_trgm GIN index on it, so a
 LIKE '%…%' on it is an index search; on SQLite the same function is registered from
 Python (`haystack`) when a connection opens. The folding is the catalogue's own
 (procedures.search.fold): the table below is generated from it and a test compares the
@@ -41,7 +41,14 @@ _DIGITS = re.compile(r"^[\d\s.]+$")
 
 def haystack(name, code, phone, id_number) -> str:
     """The Python twin of the SQL function dossier_haystack (SQLite, and the test)."""
-    return "|".join([(fold(name or "")), (code or "").lower(), phone or "", id_number or "", ""])
+    return "|".join(
+        [fold(name or ""), (code or "").lower(), _digits(phone), _digits(id_number), ""]
+    )
+
+
+def _digits(value) -> str:
+    # ASCII digits only, as the SQL function's [^0-9] (phones are typed "0912 345 678").
+    return re.sub(r"[^0-9]", "", value or "")
 
 
 class Haystack(Func):

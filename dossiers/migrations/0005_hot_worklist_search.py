@@ -2,7 +2,7 @@
 
 PostgreSQL: an IMMUTABLE SQL function folding the applicant name the way
 procedures.search.fold does (lower case, no diacritics, đ → d, single spaces) followed by
-the code, phone and ID number, each ended by "|"; a pg_trgm GIN index on it, built
+the code, and the digits of the phone and ID number, each ended by "|"; a pg_trgm GIN index on it, built
 CONCURRENTLY so that an existing database keeps taking intake while it builds. SQLite
 registers the same function from Python (dossiers.worklist_search.register_sqlite).
 """
@@ -21,8 +21,8 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                translate(lower(coalesce(name, '')), '{FOLD_FROM}', '{FOLD_TO}'),
                '\\s+', ' ', 'g'))
         || '|' || lower(coalesce(code, ''))
-        || '|' || coalesce(phone, '')
-        || '|' || coalesce(id_number, '') || '|'
+        || '|' || regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')
+        || '|' || regexp_replace(coalesce(id_number, ''), '[^0-9]', '', 'g') || '|'
 $$;
 """
 INDEX = """
