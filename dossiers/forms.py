@@ -182,6 +182,18 @@ class WorklistFilter(forms.Form):
         required=False, min_value=0, max_value=60, label=_("Đến hạn trong (ngày)")
     )
     qua_han = forms.BooleanField(required=False, label=_("Chỉ hồ sơ quá hạn"))
+    # The search box (dossiers.worklist_search): code, name without diacritics, last digits.
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Tìm hồ sơ"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Mã hồ sơ, tên người nộp, 4 số cuối điện thoại hoặc CCCD"),
+            }
+        ),
+    )
 
     def __init__(self, *args, procedures, fields, **kwargs):
         super().__init__(*args, **kwargs)

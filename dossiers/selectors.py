@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from procedures.access import scope_for
 
+from . import worklist_search
 from .errors import NotFound
 from .models import Dossier, Transfer
 from .rules import actions_for, overdue_q
@@ -133,12 +134,14 @@ def worklist(
     field=None,
     due_within_days: int | None = None,
     overdue: bool | None = None,
+    search: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet:
     """The user's dossiers still to act on, soonest due first (no due time last).
 
     Without `status`: everything not closed (online submissions waiting for acceptance
-    included). `procedure` and `field` take an instance or an id.
+    included). `procedure` and `field` take an instance or an id. `search`: the officials'
+    search box (dossiers.worklist_search), within the same scope and conditions.
     """
     now = now or timezone.now()
     queryset = _worklist_base(user).select_related("procedure", "agency", "current_agency")
@@ -158,6 +161,8 @@ def worklist(
         queryset = queryset.filter(overdue_q(now))
     elif overdue is False:
         queryset = queryset.exclude(overdue_q(now))
+    if search:
+        queryset = worklist_search.search(queryset, search)
     return queryset.order_by(F("due_at").asc(nulls_last=True), "id")
 
 
@@ -174,15 +179,17 @@ def lookup_public(code: str) -> Dossier | None:
     code = (code or "").strip()
     if not code:
         return None
-    return (
-        Dossier.objects.select_related("procedure", "agency", "current_agency")
-        .filter(code=code)
-        .first()
+    # The public page shows the procedure and the current agency: two joins, no ORDER BY
+    # (code is unique), nothing else on the hot path (issue 10).
+    found = list(
+        Dossier.objects.select_related("procedure", "current_agency").filter(code=code)[:1]
     )
+    return found[0] if found else None
 
 
 def _last4(value: str) -> str:
-    digits = "".join(ch for ch in value or "" if ch.isdigit())
+    # ASCII digits only: str.isdigit() also accepts "²" and other scripts' digits.
+    digits = "".join(ch for ch in value or "" if ch in "0123456789")
     return digits[-4:] if len(digits) >= 4 else ""
 
 
