@@ -12,4 +12,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Vận hành hệ thống")
 
     def ready(self):
-        from . import authn  # noqa: F401 - connects the token revocation signal
+        from . import authn, dbretry  # noqa: F401 - connect their signals
