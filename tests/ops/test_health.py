@@ -53,9 +53,7 @@ def test_healthz_is_503_when_redis_is_unreachable(healthy, settings):
     assert body["took_ms"] < 3000
 
 
-def test_healthz_reports_the_age_of_the_oldest_undelivered_row(
-    healthy, settings, make_dossier
-):
+def test_healthz_reports_the_age_of_the_oldest_undelivered_row(healthy, settings, make_dossier):
     settings.OUTBOX_LAG_ALERT_SECONDS = 600
     dossier = make_dossier(messages=2)
     OutboxMessage.objects.filter(dossier=dossier).update(
