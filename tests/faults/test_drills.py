@@ -80,6 +80,9 @@ def _assert_no_server_error(load: Load):
 
 
 def test_redis_killed_during_intake_lookups_and_token_requests(stack, scene, fresh_dvcqg, figures):
+    # Slow DVCQG answers keep deliveries in flight (unacknowledged) when Redis dies: the
+    # case that crashed the worker in kombu's restore_unacked.
+    fresh_dvcqg.delay = 0.5
     worker = stack.worker_pid()
     outages = []
     with scene() as load:
