@@ -77,8 +77,9 @@ def issue_token(user) -> Token:
     """The user's token, replaced by a fresh one if it has expired."""
     token, created = Token.objects.get_or_create(user=user)
     if not created and token_expired(token):
-        token.delete()
-        token = Token.objects.create(user=user)
+        Token.objects.filter(pk=token.pk).delete()
+        # get_or_create: a concurrent request may have issued the new one already.
+        token, _created = Token.objects.get_or_create(user=user)
     return token
 
 
