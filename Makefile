@@ -67,11 +67,12 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Under supervision: started again whenever they exit (bin/supervise; see README "Workers").
 worker: setup
-	$(BIN)/celery -A hanoi_cchc worker --loglevel=info
+	bin/supervise $(BIN)/celery -A hanoi_cchc worker --loglevel=info
 
 beat: setup
-	$(BIN)/celery -A hanoi_cchc beat --loglevel=info
+	bin/supervise $(BIN)/celery -A hanoi_cchc beat --loglevel=info
 
 # Benchmarks at scale (PostgreSQL and Redis on 127.0.0.1; see bench/README.md).
 N ?= 1000000

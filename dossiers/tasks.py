@@ -32,16 +32,24 @@ def deliver_outbox(self, dossier_id: int) -> dict:
 @shared_task(name="dossiers.sweep_outbox", acks_late=True)
 def sweep_outbox(limit: int = 1000) -> dict:
     """Beat: re-kick dossiers whose rows are due (their kick was lost or is retrying)."""
+    from django.conf import settings
+
+    from hanoi_cchc.health import OUTBOX_SWEEP, beat
     from hanoi_cchc.idempotency import purge_expired
 
     ids = sync.due_dossier_ids(limit=limit)
     kicked = 0
+    # A kick not started before the next sweep is dropped: that sweep kicks again (issue 12:
+    # after an outage, queued sweeps fanned out to 10,300 duplicate kicks).
+    expires = max(10, settings.CELERY_BEAT_SCHEDULE[OUTBOX_SWEEP]["schedule"])
     for dossier_id in ids:
         try:
-            deliver_outbox.delay(dossier_id)
+            deliver_outbox.apply_async((dossier_id,), expires=expires)
             kicked += 1
         except Exception:  # broker down: the next sweep will try again
             log.warning("sweep could not enqueue dossier %s", dossier_id, exc_info=True)
             break
     purged = purge_expired()
-    return {"due": len(ids), "kicked": kicked, "idempotency_purged": purged}
+    result = {"due": len(ids), "kicked": kicked, "idempotency_purged": purged}
+    beat(OUTBOX_SWEEP, result)  # /healthz reports when the sweep last ran
+    return result

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
@@ -16,12 +15,12 @@ from rest_framework.decorators import (
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from dossiers.api import DossierViewSet, DueView, action_view
 from dossiers.workflow import ACTIONS
 from hanoi_cchc.api_errors import error_example, error_responses
+from hanoi_cchc.authn import ClientAddressThrottle, issue_token
 from indicators.api import AnnualIndexView, ByAgencyView, CoverageView, MonthlyView, TotalsView
 from procedures.api import AgencyViewSet, FieldViewSet, ProcedureViewSet
 
@@ -37,11 +36,12 @@ class TokenSerializer(serializers.Serializer):
 
 class TokenView(APIView):
     """Token for systems (Authorization: Token <key>). Login failures count towards the
-    Axes lockout exactly like the login page, and the endpoint is rate-limited."""
+    Axes lockouts exactly like the login page, and the endpoint is rate-limited per client
+    address (even with Redis down). Tokens expire after API_TOKEN_TTL_HOURS."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "api_token"
 
     @extend_schema(
@@ -87,7 +87,7 @@ class TokenView(APIView):
             )
         # A token is a login: Axes resets the failure count and last_login is updated.
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
+        token = issue_token(user)
         return Response({"token": token.key})
 
 

@@ -389,6 +389,53 @@ DVCQG_ACK_ENDPOINT = env_str("DVCQG_ACK_ENDPOINT", "")
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 48)
 # --- end sync
 
+# --- ops (issue 12): authentication, self-healing workers, health.
+INSTALLED_APPS.append("hanoi_cchc.apps.PortalConfig")  # /healthz heartbeats, token signals
+# Throttles and lockouts key on the real client address: the one rule of
+# dossiers.ratelimit.client_ip (X-Forwarded-For only when RATELIMIT_TRUST_FORWARDED is set).
+AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_ip"
+# Besides the per-username-and-address lock above, an account-level lock: this many
+# failures on one username from any addresses within AXES_COOLOFF_MINUTES lock it too.
+# Higher than the per-address limit, so one stranger cannot lock an official out alone.
+ACCOUNT_LOCKOUT_LIMIT = env_int("ACCOUNT_LOCKOUT_LIMIT", 20)
+AUTHENTICATION_BACKENDS = [
+    "hanoi_cchc.authn.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# API tokens expire (a system asks for a new one with its credentials) and are revoked
+# when the password changes or the account is deactivated (hanoi_cchc/authn.py).
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24)
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.SessionAuthentication",
+    "hanoi_cchc.authn.ExpiringTokenAuthentication",
+]
+# A worker never gives up on the broker (the default stops after 100 attempts): it keeps
+# reconnecting, and `make worker` / the service manager restart it if it exits anyway.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_RETRY = True
+# A task running when the connection drops finishes; its ack is re-sent or, if lost, the
+# message is redelivered after the visibility timeout (every task is idempotent).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "health_check_interval": 10,
+    "retry_on_timeout": True,
+    # Longer than any countdown a task uses (DVCQG back-off is capped below it).
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3900),
+}
+# Periodic sweeps expire instead of piling up while no worker consumes: a sweep not
+# started before its next one is due is dropped (the next one does the same work).
+for _entry in CELERY_BEAT_SCHEDULE.values():
+    _every = _entry["schedule"] if isinstance(_entry["schedule"], int | float) else 3600
+    _entry.setdefault("options", {})["expires"] = max(10, int(_every))
+# /healthz: 503 when the oldest undelivered outbox row is older than this, or no outbox
+# sweep ran for this long; the admin shows an alert past OUTBOX_LAG_ALERT_SECONDS.
+OUTBOX_LAG_ALERT_SECONDS = env_int("OUTBOX_LAG_ALERT_SECONDS", 900)
+HEALTH_SWEEP_MAX_AGE_SECONDS = env_int("HEALTH_SWEEP_MAX_AGE_SECONDS", 600)
+# Monitors probe over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# --- end ops
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     # Off only for the local demo served over plain HTTP on 127.0.0.1 (make run).

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from hanoi_cchc.health import healthz
+
 admin.site.site_header = _("Quản trị Cổng thủ tục hành chính Hà Nội")
 admin.site.site_title = _("Quản trị TTHC Hà Nội")
 admin.site.index_title = _("Quản trị hệ thống")
@@ -21,6 +23,8 @@ urlpatterns = [
     path("ho-so/", include("dossiers.urls")),
     path("chi-so/", include("indicators.urls")),
     path("api/", include("hanoi_cchc.api")),
+    # Monitoring: database, Redis, DVCQG outbox lag, last sweep (JSON, 200 or 503).
+    path("healthz", healthz, name="healthz"),
 ]
 
 if settings.DEBUG:

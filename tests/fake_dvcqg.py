@@ -28,6 +28,7 @@ class FakeDVCQG:
         self.accepted: list[dict] = []  # envelopes, in the order they were acknowledged
         self.duplicates = 0
         self.refused = 0
+        self.received = 0  # POSTs that reached us, before any delay (fault drills)
         self._keys: set[str] = set()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -53,6 +54,8 @@ class FakeDVCQG:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
+                with fake._lock:
+                    fake.received += 1
                 if fake.delay:
                     time.sleep(fake.delay)
                 if fake.fail:

@@ -1,0 +1,82 @@
+"""Queries survive a dropped PostgreSQL connection where a replay is safe (issue 12, fault
+drill "PostgreSQL connections dropped").
+
+Django's CONN_HEALTH_CHECKS replaces a dead persistent connection at the first query of a
+request, but a connection terminated later in the request (a database restart, a pooler
+recycling it, pg_terminate_backend) failed the next query with "server closed the
+connection unexpectedly" and the request answered 500. In the drill this happened after
+an intake had committed: the client saw an error for a dossier that existed.
+
+A statement that failed because the connection was lost is run once more on a new
+connection only when nothing can have been applied by it or before it:
+- outside `atomic()` (autocommit), a read: a write may have committed before the reply
+  was lost, so it is not repeated;
+- inside `atomic()`, the first statement of the transaction (psycopg2 reported no open
+  transaction before it): the implicit BEGIN died with the connection, nothing committed,
+  and Django's transaction state (no savepoint yet) stays valid on the new connection.
+Anything later in a transaction still fails: replaying half a transaction is not safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+log = logging.getLogger(__name__)
+
+_READS = ("select", "with", "show")
+_IDLE = 0  # psycopg2.extensions.TRANSACTION_STATUS_IDLE
+
+
+def _lost(raw) -> bool:
+    return raw is None or bool(getattr(raw, "closed", 0))
+
+
+def _reconnect(connection, *, autocommit: bool) -> None:
+    """A new raw connection under the same DatabaseWrapper, keeping Django's state."""
+    old = connection.connection
+    raw = connection.get_new_connection(connection.get_connection_params())
+    raw.autocommit = True
+    connection._configure_connection(raw)  # time zone (and role), as Django's connect()
+    raw.autocommit = autocommit
+    connection.connection = raw
+    connection.errors_occurred = False
+    with contextlib.suppress(Exception):
+        old.close()
+
+
+def retry_on_lost_connection(execute, sql, params, many, context):
+    connection, cursor = context["connection"], context["cursor"]
+    raw = connection.connection
+    try:
+        autocommit = raw.autocommit
+        status = raw.get_transaction_status()
+    except Exception:  # already unusable: let the statement report it
+        autocommit, status = None, None
+    try:
+        return execute(sql, params, many, context)
+    except (OperationalError, InterfaceError):
+        if many or autocommit is None or not _lost(connection.connection):
+            raise
+        if getattr(cursor.cursor, "name", None):  # server-side cursor: state on the server
+            raise
+        is_read = str(sql).lstrip().lower().startswith(_READS)
+        safe = is_read and autocommit or (not autocommit and status == _IDLE)
+        if not safe:
+            raise
+        log.warning("database connection lost; replaying a statement on a new connection")
+        _reconnect(connection, autocommit=autocommit)
+        cursor.cursor = connection.create_cursor()
+        return execute(sql, params, many, context)
+
+
+@receiver(connection_created, dispatch_uid="ops_retry_on_lost_connection")
+def install(sender, connection, **kwargs):
+    if connection.vendor != "postgresql":
+        return
+    if retry_on_lost_connection not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, retry_on_lost_connection)

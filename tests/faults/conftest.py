@@ -1,0 +1,83 @@
+"""Fault drills (issue 12): real processes on PostgreSQL and a private Redis.
+
+One stack per module (redis-server, gunicorn, supervised Celery worker and beat); each drill
+starts from an empty database (transaction=True) and the fake DVCQG forgets what it got.
+Skipped without PostgreSQL (the processes share the test database) or redis-server.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.fake_dvcqg import FakeDVCQG
+
+from .stack import OwnRedis, Stack
+
+FIGURES = Path(__file__).resolve().parents[2] / "var" / "fault-drills.jsonl"
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def dvcqg():
+    fake = FakeDVCQG().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(django_db_setup, django_db_blocker, dvcqg, tmp_path_factory):
+    if connection.vendor != "postgresql":
+        pytest.skip("the drill's processes share the PostgreSQL test database")
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    workdir = tmp_path_factory.mktemp("drill")
+    redis = OwnRedis(workdir)
+    redis.start()
+    with django_db_blocker.unblock():
+        url = _database_url()
+    running = Stack(database_url=url, redis=redis, dvcqg_url=dvcqg.url, workdir=workdir)
+    try:
+        yield running.start()
+    finally:
+        running.stop()
+        redis.kill()
+
+
+@pytest.fixture
+def fresh_dvcqg(dvcqg):
+    """The module's fake DVCQG, emptied, answering, without delay."""
+    with dvcqg._lock:
+        dvcqg.accepted.clear()
+        dvcqg._keys.clear()
+        dvcqg.duplicates = dvcqg.refused = dvcqg.received = 0
+    dvcqg.fail, dvcqg.delay = False, 0.0
+    return dvcqg
+
+
+@pytest.fixture
+def figures(request):
+    """figures(**numbers): printed and appended to var/fault-drills.jsonl for the report."""
+
+    def record(**numbers):
+        line = {
+            "drill": request.node.name,
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            **numbers,
+        }
+        print("\nDRILL", json.dumps(line, ensure_ascii=False))
+        FIGURES.parent.mkdir(exist_ok=True)
+        with FIGURES.open("a") as f:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    return record
