@@ -16,6 +16,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from hanoi_cchc.edges import parse_id
 from procedures.access import scope_for
 
 from .models import Dossier, Transfer
@@ -101,7 +102,8 @@ def access_dossier(user, dossier_id, *, for_update: bool = False) -> Dossier:
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     try:
-        return queryset.get(pk=int(dossier_id))
+        # parse_id: '١٢' is not dossier 12, '²' and 10^20 are no dossier at all.
+        return queryset.get(pk=parse_id(dossier_id) or 0)
     except (Dossier.DoesNotExist, ValueError, TypeError):
         raise Http404("dossier not found") from None
 
