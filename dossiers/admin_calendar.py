@@ -17,6 +17,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hanoi_cchc.edges import parse_id
+
 from .calendar import WEEKDAY_NAMES
 from .calendar_store import calendar_day_delete, calendar_day_set, effective_year
 from .models import CalendarDay
@@ -32,8 +34,9 @@ class YearFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(date__year=int(value))
+        year = parse_id(value)
+        if year and 1990 <= year <= 2100:
+            return queryset.filter(date__year=year)
         return queryset
 
 
@@ -116,7 +119,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def effective_view(self, request):
         """Read-only: the year's special days as the library gives them, and the result."""
         raw = request.GET.get("year", "")
-        year = int(raw) if raw.isdigit() and 1990 <= int(raw) <= 2100 else timezone.now().year
+        year = parse_id(raw)
+        if not year or not 1990 <= year <= 2100:
+            year = timezone.now().year
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -94,7 +94,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     permission_classes = [permissions.IsAuthenticated, IsOfficial]
     pagination_class = DossierCursorPagination
     filterset_class = DossierFilter
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"[0-9]+"  # \d would also match Arabic-Indic digits
 
     def get_queryset(self):
         return selectors.dossiers_visible_to(self.request.user).select_related(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hanoi_cchc.edges import FEE_MAX, validate_portal_day
 from procedures.models import Agency, Channel, Procedure, TimeUnit
 
 from . import clock, rules
@@ -256,7 +257,9 @@ class ApologyForm(NoteForm):
         widget=forms.Textarea(attrs={"rows": 3}), label=_("Lý do chậm trả kết quả")
     )
     new_due_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), label=_("Ngày hẹn trả mới")
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_portal_day],
+        label=_("Ngày hẹn trả mới"),
     )
     new_due_time = forms.TimeField(
         initial=time(17, 0),
@@ -271,7 +274,10 @@ class ApologyForm(NoteForm):
 
 
 class FeeForm(NoteForm):
-    fee_amount = forms.IntegerField(min_value=0, label=_("Số tiền phí, lệ phí (đồng)"))
+    # Dossier.fee_amount is NUMERIC(14, 0): a fee of 10^20 reached PostgreSQL (a 500).
+    fee_amount = forms.IntegerField(
+        min_value=0, max_value=FEE_MAX, label=_("Số tiền phí, lệ phí (đồng)")
+    )
 
     def params(self):
         return {"fee_amount": self.cleaned_data["fee_amount"]}

@@ -17,6 +17,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hanoi_cchc.edges import parse_id
 from procedures.access import scope_for
 
 from . import worklist_search
@@ -121,7 +122,8 @@ def access_dossier(user, dossier_id, *, for_update: bool = False) -> Dossier:
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     try:
-        return queryset.get(pk=int(dossier_id))
+        # parse_id: '١٢' is not dossier 12, '²' and 10^20 are no dossier at all.
+        return queryset.get(pk=parse_id(dossier_id) or 0)
     except (Dossier.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("Không tìm thấy hồ sơ.")) from None
 

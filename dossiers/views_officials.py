@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hanoi_cchc.edges import parse_day, parse_id
 from procedures.access import scope_for
 from procedures.models import Agency, Procedure
 from procedures.search import fold, search_procedures
@@ -466,19 +467,18 @@ def ledger_pdf(request):
     """Form 06 for one agency and a period (default: the current month)."""
     agencies = _ledger_agencies(scope_for(request.user))
     raw_agency = request.GET.get("co_quan", "").strip()
-    if raw_agency and not raw_agency.isdigit():
+    agency_id = parse_id(raw_agency)
+    if raw_agency and agency_id is None:
         messages.error(request, _("Cơ quan không hợp lệ."))
         return redirect("dossiers:worklist")
-    agency = (agencies.filter(pk=int(raw_agency)).first() if raw_agency else None) or (
-        agencies.first()
-    )
+    agency = (agencies.filter(pk=agency_id).first() if agency_id else None) or (agencies.first())
     if agency is None:
         raise Http404("no agency")
     today = timezone.localdate()
-    try:
-        date_from = date.fromisoformat(request.GET.get("tu") or today.replace(day=1).isoformat())
-        date_to = date.fromisoformat(request.GET.get("den") or today.isoformat())
-    except ValueError:
+    # Days past the portal's range (9999-12-31) overflowed the period's arithmetic (a 500).
+    date_from = parse_day(request.GET.get("tu") or today.replace(day=1).isoformat())
+    date_to = parse_day(request.GET.get("den") or today.isoformat())
+    if date_from is None or date_to is None:
         messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
         return redirect("dossiers:worklist")
     if date_to < date_from or (date_to - date_from) > timedelta(days=366):

@@ -58,12 +58,28 @@ _MESSAGES = {
 }
 
 
+def bad_input_response(exc, context):
+    """sec (issue 12): what slips past validation into the database or the standard library
+    (see hanoi_cchc.bad_input) is a 400 in the one format, logged; None for anything else."""
+    from hanoi_cchc.bad_input import api_error_body, is_bad_input, log_bad_input
+
+    if isinstance(exc, DjangoValidationError) or not is_bad_input(exc):
+        return None
+    request = context.get("request")
+    if request is not None:
+        log_bad_input(request, exc)
+    return Response(api_error_body(), status=status.HTTP_400_BAD_REQUEST)
+
+
 def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: map every known error to the one format."""
     if isinstance(exc, DomainError):
         # dossiers.errors: NotFound 404, NotPermitted 403, NotAllowedInState 409,
         # InvalidInput 400, each with its stable code, the message and per-field messages.
         return error_response(exc.status_code, exc.code, exc.message, exc.fields)
+    bad_input = bad_input_response(exc, context)
+    if bad_input is not None:
+        return bad_input
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = "; ".join(exc.messages) if not fields else _("Dữ liệu không hợp lệ.")

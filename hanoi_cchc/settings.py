@@ -143,6 +143,9 @@ MIDDLEWARE = [
     "hanoi_cchc.bodylimit.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # sec (issue 12): NUL bytes and oversize bodies refused before a view parses them
+    # (after authentication only so that the 400 page knows who is logged in).
+    "hanoi_cchc.middleware.HostileInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -208,6 +211,8 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# sec (issue 12): an over-long username must not overflow Axes' column (a 500).
+AXES_USERNAME_CALLABLE = "hanoi_cchc.bad_input.axes_username"
 # --- sync (issue 5): the lockout answer in our error format for the API, Vietnamese text
 # elsewhere (also used by the API token endpoint, which authenticates through Axes).
 AXES_LOCKOUT_CALLABLE = "hanoi_cchc.api_errors.lockout_response"
@@ -329,7 +334,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "hanoi_cchc.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "hanoi_cchc.parsers.SafeJSONParser",  # sec (issue 12): depth limit, no NUL
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -444,6 +449,16 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- sec (issue 12): bad input is a 4xx.
+# Bodies larger than this are refused from Content-Length, before parsing (413); the pages
+# that take a file (the admin imports) allow MAX_UPLOAD_BODY_BYTES.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
+MAX_UPLOAD_BODY_BYTES = env_int("MAX_UPLOAD_BODY_BYTES", 20 * 1024 * 1024)
+UPLOAD_PATHS = ["/admin/procedures/procedure/import/", "/admin/indicators/annualindex/nhap/"]
+# No JSON body of the API is deeper than a few levels (a dossier's documents list is 3).
+MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 20)
+# --- end sec
 
 LOGGING = {
     "version": 1,
