@@ -102,12 +102,15 @@ def _accepted_dossiers():
     )
 
 
-def _as_of(asof):
+def _as_of(asof, *, running: bool):
     """Annotations: the dossier's status and due time as they stood at `asof`.
 
     From the last history row before `asof` when the dossier changed since; otherwise
-    today's columns are that state (indicators.sql does the same in SQL).
+    (and always for the running month, whose `asof` is now) today's columns are that
+    state (indicators.sql does the same in SQL).
     """
+    if running:
+        return {"status_e": F("status"), "due_e": F("due_at")}
     last = DossierEvent.objects.filter(dossier=OuterRef("pk"), at__lt=asof).order_by("-at", "-id")
     changed = Q(updated_at__gte=asof) & Exists(last)
     return {
@@ -156,7 +159,7 @@ def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
     qs = (
         _accepted_dossiers()
         .filter(Q(received_at__lt=end) & (Q(end_at__isnull=True) | Q(end_at__gte=start)))
-        .annotate(**_as_of(asof))
+        .annotate(**_as_of(asof, running=end > timezone.now()))
     )
     if cell_q is not None:
         qs = qs.filter(cell_q)

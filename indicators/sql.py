@@ -116,7 +116,7 @@ def _main_select() -> str:
         -- Only for a dossier open at a past period end and changed since: the others'
         -- columns are their state then. The guard is a one-time filter per row.
         SELECT ev.to_status, ev.due_after FROM {DossierEvent._meta.db_table} ev
-        WHERE {open_end} AND d.updated_at >= pe.e
+        WHERE g < %(cur)s AND {open_end} AND d.updated_at >= pe.e
           AND ev.dossier_id = d.id AND ev.at < pe.e
         ORDER BY ev.at DESC LIMIT 1
     ) h ON true
