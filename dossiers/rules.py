@@ -58,9 +58,20 @@ def is_overdue(dossier, now: datetime | None = None) -> bool:
     )
 
 
-def overdue_q(now: datetime | None = None) -> Q:
-    """is_overdue as a query condition."""
-    return Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now or timezone.now())
+def overdue_q(
+    now: datetime | None = None, *, status_field: str = "status", due_field: str = "due_at"
+) -> Q:
+    """is_overdue as a query condition (the field names let the indicators ask it of a
+    dossier's status and due time as they stood at a past moment)."""
+    return Q(
+        **{f"{status_field}__in": CLOCK_RUNNING_STATUSES, f"{due_field}__lt": now or timezone.now()}
+    )
+
+
+def overdue_sql(status: str, due: str, at: str) -> str:
+    """is_overdue as an SQL condition over the given expressions (raw SQL builders)."""
+    values = ", ".join(f"'{s}'" for s in sorted(CLOCK_RUNNING_STATUSES))
+    return f"({status} IN ({values}) AND {due} < {at})"
 
 
 def clock_stopped_q() -> Q:

@@ -320,6 +320,13 @@ CELERY_BEAT_SCHEDULE["indicators.recompute_year"] = {
     "task": "indicators.recompute_year",
     "schedule": crontab(hour=1, minute=30),
 }
+CELERY_BEAT_SCHEDULE["indicators.close_due_months"] = {
+    # Close (publish and freeze) last month once its grace period of working days is over.
+    "task": "indicators.close_due_months",
+    "schedule": crontab(hour=2, minute=0),
+}
+# Working days after a month's end before it closes automatically (its figures published).
+STATS_CLOSE_AFTER_WORKING_DAYS = env_int("STATS_CLOSE_AFTER_WORKING_DAYS", 5)
 # --- end indicators
 
 REST_FRAMEWORK = {

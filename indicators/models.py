@@ -28,9 +28,18 @@ class MonthlyStat(models.Model):
     - rating_1..5: ratings given in the month, by overall level.
     """
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    # Derived data, rebuilt in bulk: no foreign-key triggers and no single-column indexes
+    # (the unique constraint leads with agency, the two indexes below with procedure and
+    # field), so a full recompute inserts without 3 checks and 3 index updates per row.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    field = models.ForeignKey(
+        Field, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     month = models.DateField(_("tháng"))  # first day of the month
 
     received = models.PositiveIntegerField(_("tiếp nhận"), default=0)
@@ -87,6 +96,7 @@ class MonthlyStat(models.Model):
         indexes = [
             models.Index(fields=["month", "agency"], name="monthly_stat_month_agency"),
             models.Index(fields=["procedure", "month"], name="monthly_stat_procedure"),
+            models.Index(fields=["field", "month"], name="monthly_stat_field"),
         ]
 
 
@@ -276,3 +286,146 @@ class ScoreIndicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RollupCounts(models.Model):
+    """The counts of a roll-up row: the same figures as MonthlyStat, summed over its cells.
+
+    `published` rows are the frozen snapshot of a closed month (indicators.closing); the
+    recomputes only ever write the live rows (published = False).
+    """
+
+    month = models.DateField(_("tháng"))
+    published = models.BooleanField(default=False)
+    received = models.PositiveIntegerField(default=0)
+    received_desk = models.PositiveIntegerField(default=0)
+    received_post = models.PositiveIntegerField(default=0)
+    received_online = models.PositiveIntegerField(default=0)
+    received_dvcqg = models.PositiveIntegerField(default=0)
+    carried_over = models.PositiveIntegerField(default=0)
+    settled_early = models.PositiveIntegerField(default=0)
+    settled_on_time = models.PositiveIntegerField(default=0)
+    settled_late = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    open_not_due = models.PositiveIntegerField(default=0)
+    open_overdue = models.PositiveIntegerField(default=0)
+    synced = models.PositiveIntegerField(default=0)
+    rating_1 = models.PositiveIntegerField(default=0)
+    rating_2 = models.PositiveIntegerField(default=0)
+    rating_3 = models.PositiveIntegerField(default=0)
+    rating_4 = models.PositiveIntegerField(default=0)
+    rating_5 = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class AgencyMonthStat(RollupCounts):
+    """Roll-up: one agency × month (≈ 200 rows a month, whatever the number of dossiers)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "published", "agency"], name="agency_month_stat_once"
+            )
+        ]
+
+
+class FieldMonthStat(RollupCounts):
+    """Roll-up: one lĩnh vực (field) × month."""
+
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "published", "field"], name="field_month_stat_once"
+            )
+        ]
+
+
+class ProcedureMonthStat(RollupCounts):
+    """Roll-up: one procedure × month (the city's "most requested procedures" table)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "published", "procedure"], name="procedure_month_stat_once"
+            )
+        ]
+        indexes = [models.Index(fields=["procedure", "month"], name="procedure_month_stat_proc")]
+
+
+class CityMonthStat(RollupCounts):
+    """Roll-up: the whole city × month."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "published"], name="city_month_stat_once")
+        ]
+
+
+class MonthClose(models.Model):
+    """A closed month: its figures were snapshotted (roll-up rows with published = True).
+
+    Months close in order (closing one closes every earlier open month), automatically a
+    configurable number of working days after the month's end (STATS_CLOSE_AFTER_WORKING_DAYS)
+    or by an administrator.
+    """
+
+    month = models.DateField(_("tháng"), unique=True)
+    closed_at = models.DateTimeField(_("khóa sổ lúc"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người khóa sổ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    automatic = models.BooleanField(_("tự động"), default=False)
+
+    class Meta:
+        verbose_name = _("tháng đã khóa sổ")
+        verbose_name_plural = _("tháng đã khóa sổ")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y}"
+
+
+class Restatement(models.Model):
+    """A published figure of a closed month that a later change would alter.
+
+    The published figure stays as published; the restatement says which figure, the
+    published (or previously restated) value and the new one, and what caused it.
+    """
+
+    class Dimension(models.TextChoices):
+        CITY = "city", _("Toàn Thành phố")
+        AGENCY = "agency", _("Cơ quan, đơn vị")
+        FIELD = "field", _("Lĩnh vực")
+
+    month = models.DateField(_("tháng"))
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    key = models.PositiveIntegerField(default=0)  # agency or field id; 0 for the city
+    figure = models.CharField(_("chỉ tiêu"), max_length=30)
+    old_value = models.IntegerField(_("số đã công bố"))
+    new_value = models.IntegerField(_("số mới"))
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("thao tác gây thay đổi"), max_length=64, blank=True)
+    event_id = models.BigIntegerField(null=True, blank=True)
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"))
+
+    class Meta:
+        verbose_name = _("đính chính số liệu")
+        verbose_name_plural = _("đính chính số liệu đã công bố")
+        ordering = ["month", "dimension", "key", "figure", "recorded_at", "id"]
+        indexes = [models.Index(fields=["month", "dimension", "key"], name="restatement_cell")]

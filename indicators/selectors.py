@@ -19,7 +19,16 @@ from django.utils.translation import gettext as _
 from procedures.access import scope_for
 from procedures.models import Agency, Membership, Procedure
 
-from .models import MonthlyStat, Target, TrainingRecord, TransferMonthlyStat
+from .models import (
+    AgencyMonthStat,
+    CityMonthStat,
+    FieldMonthStat,
+    MonthlyStat,
+    ProcedureMonthStat,
+    Target,
+    TrainingRecord,
+    TransferMonthlyStat,
+)
 from .periods import months_between
 
 FLOWS = (
@@ -136,17 +145,61 @@ def _sums(first: date, last: date) -> dict:
     return agg
 
 
+def closed_through() -> date | None:
+    """The last closed month (months close in order), or None; see indicators.closing."""
+    from .closing import closed_through as _closed
+
+    return _closed()
+
+
+def _frozen(qs, model):
+    """Published rows for closed months, live rows for the others (roll-ups only)."""
+    if model is MonthlyStat:
+        return qs
+    last_closed = closed_through()
+    if last_closed is None:
+        return qs.filter(published=False)
+    return qs.filter(
+        Q(month__lte=last_closed, published=True) | Q(month__gt=last_closed, published=False)
+    )
+
+
+def _source(agency_ids=None, procedure_id=None):
+    """The smallest table that answers: a roll-up, or the finest cells of one key.
+
+    The finest cells are read only when both an agency set and a procedure are given, or
+    for one agency's procedures: both filtered by an index to a few hundred rows.
+    """
+    if agency_ids is not None and procedure_id is not None:
+        qs = MonthlyStat.objects.filter(agency_id__in=agency_ids, procedure_id=procedure_id)
+        return qs, MonthlyStat
+    if procedure_id is not None:
+        return ProcedureMonthStat.objects.filter(procedure_id=procedure_id), ProcedureMonthStat
+    if agency_ids is not None:
+        return AgencyMonthStat.objects.filter(agency_id__in=agency_ids), AgencyMonthStat
+    return CityMonthStat.objects.all(), CityMonthStat
+
+
 def _stats(first: date, last: date, agency_ids=None, procedure_id=None):
-    qs = MonthlyStat.objects.filter(month__gte=first, month__lte=last)
+    qs, model = _source(agency_ids, procedure_id)
+    return _frozen(qs.filter(month__gte=first, month__lte=last), model)
+
+
+def _agency_stats(first: date, last: date, agency_ids=None, procedure_id=None):
+    """Rows keyed by agency: the agency roll-up, or the finest cells of one procedure."""
+    if procedure_id is not None:
+        qs = MonthlyStat.objects.filter(procedure_id=procedure_id)
+        if agency_ids is not None:
+            qs = qs.filter(agency_id__in=agency_ids)
+        return qs.filter(month__gte=first, month__lte=last)
+    qs = AgencyMonthStat.objects.filter(month__gte=first, month__lte=last)
     if agency_ids is not None:
         qs = qs.filter(agency_id__in=agency_ids)
-    if procedure_id is not None:
-        qs = qs.filter(procedure_id=procedure_id)
-    return qs
+    return _frozen(qs, AgencyMonthStat)
 
 
 def period_totals(*, first: date, last: date, agency_ids=None, procedure_id=None) -> Totals:
-    """City (or scoped) totals of a period: one aggregate query."""
+    """City (or scoped) totals of a period: one aggregate query over a roll-up."""
     row = _stats(first, last, agency_ids, procedure_id).aggregate(**_sums(first, last))
     return Totals.from_row(row)
 
@@ -154,7 +207,7 @@ def period_totals(*, first: date, last: date, agency_ids=None, procedure_id=None
 def by_agency(*, first: date, last: date, agency_ids=None, procedure_id=None) -> list[Totals]:
     """One Totals per agency with activity in the period, by level then name."""
     rows = (
-        _stats(first, last, agency_ids, procedure_id)
+        _agency_stats(first, last, agency_ids, procedure_id)
         .values("agency_id", "agency__name", "agency__level")
         .annotate(**_sums(first, last))
         .order_by("agency__level", "agency__name")
@@ -172,10 +225,34 @@ def by_agency(*, first: date, last: date, agency_ids=None, procedure_id=None) ->
     ]
 
 
+def by_field(*, first: date, last: date, agency_ids=None) -> list[Totals]:
+    """One Totals per lĩnh vực (field) with activity in the period, by name.
+
+    City-wide from the field roll-up; for a set of agencies from their finest cells.
+    """
+    if agency_ids is None:
+        qs = _frozen(
+            FieldMonthStat.objects.filter(month__gte=first, month__lte=last), FieldMonthStat
+        )
+    else:
+        qs = MonthlyStat.objects.filter(agency_id__in=agency_ids, month__gte=first, month__lte=last)
+    rows = (
+        qs.values("field_id", "field__name", "field__code")
+        .annotate(**_sums(first, last))
+        .order_by("field__name")
+    )
+    return [
+        Totals.from_row(
+            r, label=r["field__name"], key=r["field_id"], extra={"code": r["field__code"]}
+        )
+        for r in rows
+    ]
+
+
 def by_level(*, first: date, last: date, agency_ids=None) -> list[Totals]:
     levels = dict(Agency.Level.choices)
     rows = (
-        _stats(first, last, agency_ids)
+        _agency_stats(first, last, agency_ids)
         .values("agency__level")
         .annotate(**_sums(first, last))
         .order_by("agency__level")
@@ -187,11 +264,17 @@ def by_level(*, first: date, last: date, agency_ids=None) -> list[Totals]:
 
 
 def by_procedure(*, first: date, last: date, agency_ids=None, limit=20) -> list[Totals]:
+    if agency_ids is None:
+        qs = _frozen(
+            ProcedureMonthStat.objects.filter(month__gte=first, month__lte=last),
+            ProcedureMonthStat,
+        )
+    else:
+        qs = MonthlyStat.objects.filter(agency_id__in=agency_ids, month__gte=first, month__lte=last)
     rows = (
-        _stats(first, last, agency_ids)
-        .values("procedure_id", "procedure__national_code", "procedure__name")
+        qs.values("procedure_id", "procedure__national_code", "procedure__name")
         .annotate(**_sums(first, last))
-        .order_by("-received")[:limit]
+        .order_by("-received", "procedure_id")[:limit]
     )
     return [
         Totals.from_row(
@@ -220,13 +303,10 @@ def monthly_trend(*, first: date, last: date, agency_ids=None, procedure_id=None
 
 def yearly_trend(*, agency_ids=None, procedure_id=None) -> list[Totals]:
     """Flows per calendar year over every year in the table (stocks are not summed)."""
-    qs = MonthlyStat.objects.all()
-    if agency_ids is not None:
-        qs = qs.filter(agency_id__in=agency_ids)
-    if procedure_id is not None:
-        qs = qs.filter(procedure_id=procedure_id)
+    qs, model = _source(agency_ids, procedure_id)
     rows = (
-        qs.annotate(year=ExtractYear("month"))
+        _frozen(qs, model)
+        .annotate(year=ExtractYear("month"))
         .values("year")
         .annotate(**{k: Sum(k) for k in FLOWS})
         .order_by("year")

@@ -27,15 +27,27 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateTimeField, Min, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dossiers import rules
-from dossiers.models import Dossier, Rating, Transfer
+from dossiers.models import Dossier, DossierEvent, OutboxMessage, Rating, Transfer
 from dossiers.workflow import NOT_ACCEPTED_STATUSES, OPEN_STATUSES, SETTLED_STATUSES, Status
 
-from . import sql
+from . import closing, rollups, sql
 from .models import MonthlyStat, StatsWatermark, TransferMonthlyStat
 from .periods import add_months, current_month, month_bounds, month_of, months_between
 
@@ -56,6 +68,11 @@ def _lock(*, exclusive: bool) -> None:
     fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cur:
         cur.execute(f"SELECT {fn}(%s)", [LOCK_ALL])  # noqa: S608 - fn is one of two literals
+
+
+def lock_statistics() -> None:
+    """Exclude every recompute until the transaction ends (closing a month takes it)."""
+    _lock(exclusive=True)
 
 
 def _lock_agencies(agency_ids) -> None:
@@ -86,20 +103,63 @@ def _accepted_dossiers():
     )
 
 
+def _as_of(asof, *, running: bool):
+    """Annotations: the dossier's status and due time as they stood at `asof`.
+
+    From the last history row before `asof` when the dossier changed since; otherwise
+    (and always for the running month, whose `asof` is now) today's columns are that
+    state (indicators.sql does the same in SQL).
+    """
+    if running:
+        return {"status_e": F("status"), "due_e": F("due_at")}
+    last = DossierEvent.objects.filter(dossier=OuterRef("pk"), at__lt=asof).order_by("-at", "-id")
+    changed = Q(updated_at__gte=asof) & Exists(last)
+    return {
+        "status_e": Case(
+            When(changed, then=Subquery(last.values("to_status")[:1])),
+            default=F("status"),
+            output_field=CharField(),
+        ),
+        "due_e": Case(
+            When(changed, then=Subquery(last.values("due_after")[:1])),
+            default=F("due_at"),
+            output_field=DateTimeField(),
+        ),
+    }
+
+
+def overdue_q(asof) -> Q:
+    """Overdue at `asof` over the _as_of annotations (indicators.sql.overdue_condition).
+
+    As dossiers.rules defines it: a stopped clock (waiting for the applicant) is not overdue.
+    """
+    return rules.overdue_q(asof, status_field="status_e", due_field="due_e")
+
+
+def synced_q(asof) -> Q:
+    """The receipt had reached DVCQG by `asof` (indicators.sql.synced_condition)."""
+    delivered = OutboxMessage.objects.filter(
+        dossier=OuterRef("pk"), kind="create", delivered_at__lt=asof
+    )
+    return Q(sync_state=Dossier.SyncState.SYNCED) & (
+        Q(synced_at__isnull=True) | Q(synced_at__lt=asof)
+    ) | Q(Exists(delivered))
+
+
 def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
     """Counts of every cell of one month (optionally only the cells matching cell_q)."""
     start, end = month_bounds(month)
     asof = min(end, timezone.now())
     in_month = Q(end_at__gte=start, end_at__lt=end)
     # Open at the period end: not ended before the month's end (for the current month that
-    # is every dossier not ended yet); overdue is judged at min(month end, now).
+    # is every dossier not ended yet); stocks are judged as they stood at min(end, now).
     open_at_end = Q(end_at__isnull=True) | Q(end_at__gte=end)
     new = Q(received_at__gte=start)
-    # Overdue as dossiers.rules means it: the clock runs, so a dossier waiting for the
-    # applicant's supplement is not overdue on a stale due time.
-    overdue = Q(due_at__lt=asof) & ~rules.clock_stopped_q()
-    qs = _accepted_dossiers().filter(
-        Q(received_at__lt=end) & (Q(end_at__isnull=True) | Q(end_at__gte=start))
+    overdue = overdue_q(asof)
+    qs = (
+        _accepted_dossiers()
+        .filter(Q(received_at__lt=end) & (Q(end_at__isnull=True) | Q(end_at__gte=start)))
+        .annotate(**_as_of(asof, running=end > timezone.now()))
     )
     if cell_q is not None:
         qs = qs.filter(cell_q)
@@ -118,7 +178,7 @@ def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
         withdrawn=Count("id", filter=in_month & Q(status=Status.WITHDRAWN)),
         open_not_due=Count("id", filter=open_at_end & ~overdue),
         open_overdue=Count("id", filter=open_at_end & overdue),
-        synced=Count("id", filter=new & Q(sync_state=Dossier.SyncState.SYNCED)),
+        synced=Count("id", filter=new & synced_q(asof)),
     )
     out: dict[Cell, dict[str, int]] = {}
     for r in rows:
@@ -189,6 +249,8 @@ def stats_full_recompute(
                 _write_month(m, _month_rows(m, None)) for m in months_between(first, last)
             )
         _transfer_recompute(first, last, agency_ids=None)
+        rollups.rebuild_months(months_between(first, last))
+        closing.record_restatements(months_between(first, last), action="recompute")
     log.info("indicators: full recompute %s..%s wrote %s cells", first, last, written)
     return written
 
@@ -229,8 +291,13 @@ def _transfer_recompute(first: date, last: date, *, agency_ids) -> None:
     TransferMonthlyStat.objects.bulk_create(objs)
 
 
-def _cells_recompute(cells: dict[Cell, set[date]], transfer_cells: dict[int, set[date]]) -> None:
-    """Rebuild the given cells × months from the dossiers, in one transaction."""
+def _cells_recompute(
+    cells: dict[Cell, set[date]], transfer_cells: dict[int, set[date]], *, cause: dict | None = None
+) -> None:
+    """Rebuild the given cells × months from the dossiers, in one transaction.
+
+    cause (dossier_id, action, event_id) is recorded on any restatement of a closed month.
+    """
     by_month: dict[date, set[Cell]] = defaultdict(set)
     for cell, months in cells.items():
         for m in months:
@@ -246,23 +313,59 @@ def _cells_recompute(cells: dict[Cell, set[date]], transfer_cells: dict[int, set
             MonthlyStat.objects.filter(month=month).filter(cell_q).delete()
             rows = _month_rows(month, cell_q)
             _write_month(month, {k: v for k, v in rows.items() if k in month_cells})
+            rollups.rebuild_keys(
+                [month],
+                agency_ids={c[0] for c in month_cells},
+                field_ids={c[1] for c in month_cells},
+                procedure_ids={c[2] for c in month_cells},
+            )
         for agency_id, months in transfer_cells.items():
             for m in sorted(months):
                 _transfer_recompute(m, m, agency_ids=[agency_id])
+        closing.record_restatements(by_month, **(cause or {"action": "refresh"}))
 
 
 def _dossier_footprint(dossier_ids) -> tuple[dict[Cell, set[date]], dict[int, set[date]]]:
-    """The cells a set of dossiers counts in: receipt month to now, plus rating months."""
+    """The cells and months a change to these dossiers can affect.
+
+    A dossier counts in its receipt month (received, synced), its end month (settled,
+    refused, withdrawn), its rating months, and as a stock (carried over, open, overdue) in
+    the months between. Stocks of a past month are judged as they stood at its end (from
+    the history), so a change now cannot move them: only the receipt and end months (a
+    correction of those columns) and the months from the previous one to now are
+    recomputed. The previous month is included because a kick may arrive after midnight
+    of the first day for a change made before it.
+    """
     now_month = current_month()
     cells: dict[Cell, set[date]] = defaultdict(set)
-    first_by_cell = (
-        Dossier.objects.filter(id__in=dossier_ids, received_at__isnull=False)
-        .values("agency_id", "field_id", "procedure_id")
-        .annotate(first=Min("received_at"))
-    )
-    for r in first_by_cell:
+    history = DossierEvent.objects.filter(dossier=OuterRef("pk"))
+    for r in (
+        _accepted_dossiers()
+        .filter(id__in=dossier_ids)
+        .annotate(has_history=Exists(history))
+        .values(
+            "agency_id",
+            "field_id",
+            "procedure_id",
+            "received_at",
+            "end_at",
+            "updated_at",
+            "has_history",
+        )
+    ):
         cell = (r["agency_id"], r["field_id"], r["procedure_id"])
-        cells[cell].update(months_between(month_of(r["first"]), now_month))
+        first = month_of(r["received_at"])
+        since = add_months(month_of(r["updated_at"]), -1)
+        if r["end_at"] is not None:
+            # An end earlier than the change (a correction) removes the dossier from the
+            # stocks of every month after it.
+            since = min(since, month_of(r["end_at"]))
+        if not r["has_history"]:
+            # Without history rows its past stocks are judged on today's columns: any
+            # change can move every month since its receipt (imports, tests, old data).
+            since = first
+        cells[cell].add(first)
+        cells[cell].update(months_between(max(first, since), now_month))
     for r in Rating.objects.filter(dossier_id__in=dossier_ids).values(
         "created_at", "dossier__agency_id", "dossier__field_id", "dossier__procedure_id"
     ):
@@ -277,7 +380,7 @@ def _dossier_footprint(dossier_ids) -> tuple[dict[Cell, set[date]], dict[int, se
 
 
 def stats_refresh_dossier(*, dossier_id: int) -> None:
-    """Recompute the cells one dossier counts in (all months from its receipt to now).
+    """Recompute the cells and months a change to one dossier can affect (see footprint).
 
     Side effects: rewrites those MonthlyStat / TransferMonthlyStat rows in one transaction.
     A dossier whose agency or procedure changed leaves its old cells to the nightly full
@@ -285,7 +388,16 @@ def stats_refresh_dossier(*, dossier_id: int) -> None:
     """
     cells, transfer_cells = _dossier_footprint([dossier_id])
     if cells or transfer_cells:
-        _cells_recompute(cells, transfer_cells)
+        event = (
+            DossierEvent.objects.filter(dossier_id=dossier_id)
+            .order_by("-at", "-id")
+            .values("id", "action")
+            .first()
+        )
+        cause = {"dossier_id": dossier_id, "action": "", "event_id": None}
+        if event:
+            cause.update(action=event["action"], event_id=event["id"])
+        _cells_recompute(cells, transfer_cells, cause=cause)
 
 
 def stats_recompute_recent() -> int:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from dossiers import rules
-from dossiers.models import Dossier, Rating
+from dossiers.models import Dossier, DossierEvent, OutboxMessage, Rating
 from dossiers.workflow import NOT_ACCEPTED_STATUSES, OPEN_STATUSES, SETTLED_STATUSES
 
 from .models import MonthlyStat
@@ -27,15 +27,36 @@ from .periods import month_bounds, month_of
 COUNTS = MonthlyStat.COUNT_FIELDS
 
 
+def overdue_condition(status: str, due: str, asof: str) -> str:
+    """SQL: a dossier open at `asof` is overdue then, as dossiers.rules defines it (a
+    stopped clock, e.g. waiting for the applicant's supplement, is not overdue)."""
+    return rules.overdue_sql(status, due, asof)
+
+
+def synced_condition(asof: str) -> str:
+    """SQL: the dossier's receipt had reached DVCQG by `asof` (as it stood then).
+
+    Today's sync_state alone is not enough: every later action sets it back to pending
+    until the next delivery, which would make a past month's figure fall. The receipt had
+    reached DVCQG if it is synced now and was last synced before `asof`, or if its
+    "create" outbox message was delivered before `asof`.
+    """
+    return f"""((d.sync_state = 'synced' AND (d.synced_at IS NULL OR d.synced_at < {asof}))
+        OR EXISTS (SELECT 1 FROM {OutboxMessage._meta.db_table} o
+                   WHERE o.dossier_id = d.id AND o.kind = 'create'
+                     AND o.delivered_at < {asof}))"""  # noqa: S608 - names from models
+
+
 def _main_select() -> str:
     # Month arithmetic on local month starts (timestamps without zone): one date_trunc per
     # dossier and column, then plain comparisons per (dossier, month) row.
     open_end = "(d.em IS NULL OR d.em > g)"
-    # A dossier waiting for the applicant's supplement has a stopped clock: not overdue
-    # (dossiers.rules.clock_stopped_sql, as in services._month_rows).
-    overdue = (
-        "(NOT d.waiting AND ((g < %(cur)s AND d.dm <= g) OR (g = %(cur)s AND d.due_at < %(now)s)))"
-    )
+    # Stocks are judged as they stood at the period end pe.e (the month's end, or now for
+    # the running month): status and due time from the last history row before it, unless
+    # the dossier has not changed since (then today's columns are that state).
+    status_e = "COALESCE(NULLIF(h.to_status, ''), d.status)"
+    due_e = "(CASE WHEN h.to_status IS NULL THEN d.due_at ELSE h.due_after END)"
+    overdue = overdue_condition(status_e, due_e, "pe.e")
     exprs = {
         "received": "g = d.rm",
         "received_desk": "g = d.rm AND d.channel = 'desk'",
@@ -49,8 +70,8 @@ def _main_select() -> str:
         "refused": "g = d.em AND d.k = 4",
         "withdrawn": "g = d.em AND d.k = 5",
         "open_not_due": f"{open_end} AND NOT COALESCE({overdue}, false)",
-        "open_overdue": f"{open_end} AND {overdue}",
-        "synced": "g = d.rm AND d.synced",
+        "open_overdue": f"{open_end} AND COALESCE({overdue}, false)",
+        "synced": f"g = d.rm AND {synced_condition('pe.e')}",
     }
     cols = ",\n".join(
         f"COUNT(*) FILTER (WHERE {exprs[c]}) AS {c}" if c in exprs else f"0 AS {c}" for c in COUNTS
@@ -59,12 +80,10 @@ def _main_select() -> str:
     SELECT d.agency_id, d.field_id, d.procedure_id, g::date AS month,
     {cols}
     FROM (
-        SELECT agency_id, field_id, procedure_id, channel, due_at,
-               sync_state = 'synced' AS synced,
-               {rules.clock_stopped_sql("status")} AS waiting,
+        SELECT id, agency_id, field_id, procedure_id, channel, due_at, status, updated_at,
+               sync_state, synced_at,
                date_trunc('month', received_at AT TIME ZONE %(tz)s) AS rm,
                date_trunc('month', end_at AT TIME ZONE %(tz)s) AS em,
-               date_trunc('month', due_at AT TIME ZONE %(tz)s) AS dm,
                CASE WHEN status IN %(settled)s THEN
                         CASE timeliness WHEN 'early' THEN 1 WHEN 'on_time' THEN 2
                                         WHEN 'late' THEN 3 ELSE 0 END
@@ -84,6 +103,18 @@ def _main_select() -> str:
     CROSS JOIN LATERAL generate_series(
         GREATEST(d.rm, %(first)s), LEAST(COALESCE(d.em, %(cur)s), %(last)s), interval '1 month'
     ) AS g
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN g >= %(cur)s THEN %(now)s::timestamptz
+                    ELSE (g + interval '1 month') AT TIME ZONE %(tz)s END AS e
+    ) pe
+    LEFT JOIN LATERAL (
+        -- Only for a dossier open at a past period end and changed since: the others'
+        -- columns are their state then. The guard is a one-time filter per row.
+        SELECT ev.to_status, ev.due_after FROM {DossierEvent._meta.db_table} ev
+        WHERE g < %(cur)s AND {open_end} AND d.updated_at >= pe.e
+          AND ev.dossier_id = d.id AND ev.at < pe.e
+        ORDER BY ev.at DESC LIMIT 1
+    ) h ON true
     GROUP BY 1, 2, 3, 4
     """  # noqa: S608 - table names from models, values are parameters
 

@@ -45,3 +45,11 @@ def recompute_year(year: int | None = None) -> int:
 def sweep_changes() -> int:
     """Process dossier changes whose after-commit kick was lost."""
     return services.stats_sweep_changes()
+
+
+@shared_task(name="indicators.close_due_months", **RETRY)
+def close_due_months() -> int:
+    """Close last month once STATS_CLOSE_AFTER_WORKING_DAYS working days have passed."""
+    from . import closing
+
+    return len(closing.close_due_months())

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from procedures.models import Agency, Procedure
 
 from . import charts, exports, scores, selectors
+from .disclosure import disclosure_for
 from .models import AnnualIndex, InternalParScore
 from .periods import current_month, last_complete_month, parse_month
 
@@ -264,7 +265,7 @@ def indices(request):
 
 
 def disclosure(request):
-    """Public monthly disclosure of each agency's settlement results (no login)."""
+    """Public monthly disclosure of each agency's and field's results (no login)."""
     default = last_complete_month()
     raw = request.GET.get("thang")
     month = parse_month(raw) or default
@@ -273,16 +274,15 @@ def disclosure(request):
             request, _("Tháng không hợp lệ; đang hiển thị tháng %(m)s.") % {"m": f"{default:%m/%Y}"}
         )
         month = default
-    rows = selectors.by_agency(first=month, last=month)
-    totals = selectors.period_totals(first=month, last=month)
+    data = disclosure_for(month)
     fmt = request.GET.get("dinh-dang")
     if fmt == "csv":
-        return exports.disclosure_csv(month, rows, totals)
+        return exports.disclosure_csv(month, data.lines)
     if fmt == "xlsx":
-        return exports.disclosure_xlsx(month, rows, totals)
-    groups: dict[str, list] = {}
-    for r in rows:
-        groups.setdefault(r.extra["level_label"], []).append(r)
+        title = _("Kết quả giải quyết TTHC tháng %(m)s") % {"m": f"{month:%m/%Y}"}
+        if data.running:
+            title += " " + _("(đến nay)")
+        return exports.disclosure_xlsx(month, data.lines, title=title)
     return render(
         request,
         "indicators/disclosure.html",
@@ -290,7 +290,10 @@ def disclosure(request):
             "month": month,
             "month_value": f"{month:%Y-%m}",
             "max_month": f"{current_month():%Y-%m}",
-            "groups": groups,
-            "totals": totals,
+            "data": data,
+            "groups": data.agencies,
+            "city_lines": [data.city],
+            "totals": data.city.totals,
+            "columns": exports.COLUMNS,
         },
     )

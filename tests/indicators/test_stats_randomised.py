@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db.models import Sum
 
 from dossiers.models import Dossier, Rating, Transfer
 from dossiers.workflow import OPEN_STATUSES, Status
-from indicators.models import MonthlyStat, TransferMonthlyStat
+from indicators import rollups
+from indicators.models import CityMonthStat, MonthlyStat, TransferMonthlyStat
 from indicators.services import (
     stats_full_recompute,
     stats_refresh_dossier,
@@ -42,6 +44,24 @@ def tables():
         TransferMonthlyStat.objects.values_list("agency_id", "month", "early", "on_time", "late")
     )
     return stats, transfers
+
+
+def assert_rollups_equal_cell_sums():
+    """Every live roll-up row equals the sum of its finest cells, and no row is missing."""
+    counts = MonthlyStat.COUNT_FIELDS
+    for model, key in rollups.KEYED + ((CityMonthStat, None),):
+        keys = [key] if key else []
+        cells = {
+            tuple(r[k] for k in (*keys, "month")): {c: r[c] for c in counts}
+            for r in MonthlyStat.objects.values(*keys, "month")
+            .annotate(**{c: Sum(c) for c in counts})
+            .order_by()
+        }
+        rolled = {
+            tuple(r[k] for k in (*keys, "month")): {c: r[c] for c in counts}
+            for r in model.objects.filter(published=False).values(*keys, "month", *counts)
+        }
+        assert rolled == cells, model.__name__
 
 
 def full():
@@ -134,7 +154,9 @@ def test_incremental_refresh_equals_full_recompute(db, seed):
             stats_refresh_dossier(dossier_id=d.id)
         incremental = tables()
         assert incremental[0], "the histories produced no statistics at all"
+        assert_rollups_equal_cell_sums()
         assert incremental == full()
+        assert_rollups_equal_cell_sums()
 
 
 def test_sweep_catches_changes_whose_kick_was_lost(db):

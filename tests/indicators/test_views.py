@@ -143,7 +143,20 @@ def test_disclosure_matches_the_dashboard_for_the_same_month(client, inspector, 
     assert rows[agency_a.pk].on_time_rate == oct_a.on_time_rate
 
 
-def test_disclosure_csv_has_a_bom_and_the_city_total(client, stats):
+NAME = "Cơ quan, đơn vị / lĩnh vực"
+
+
+def _norm(value):
+    """A cell as a number when it is one (XLSX keeps 100, CSV writes 100.0)."""
+    if value is None:
+        return ""
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def test_disclosure_csv_has_a_bom_and_the_city_total(client, stats, field):
     resp = client.get(reverse("indicators:disclosure"), {"thang": "2026-10", "dinh-dang": "csv"})
     assert resp["Content-Type"].startswith("text/csv")
     raw = resp.content.decode("utf-8")
@@ -151,18 +164,44 @@ def test_disclosure_csv_has_a_bom_and_the_city_total(client, stats):
     # The first line is the header row, so a plain CSV reader gets named columns.
     rows = list(csv.DictReader(io.StringIO(raw[1:])))
     assert {r["Tháng"] for r in rows} == {"2026-10"}
-    assert rows[-1]["Cơ quan, đơn vị"] == "Toàn Thành phố"
+    assert rows[-1][NAME] == "Toàn Thành phố"
     assert rows[-1]["Đã giải quyết"] == "4"
-    assert [r["Cơ quan, đơn vị"] for r in rows[:-1]] == ["UBND phường Hoàn Kiếm", "UBND xã Sóc Sơn"]
+    assert [r[NAME] for r in rows[:-1]] == ["UBND phường Hoàn Kiếm", "UBND xã Sóc Sơn", field.name]
+    # Channel split and open stocks are columns of their own.
+    assert rows[-1]["Trực tuyến"] == "4" and rows[-1]["Trực tiếp"] == "1"
+    assert rows[-1]["Đang giải quyết, quá hạn"] == "1"
     assert "2026-10" in resp["Content-Disposition"]
 
 
-def test_disclosure_xlsx_opens_with_the_same_rows(client, stats):
+def test_disclosure_xlsx_equals_the_csv_with_a_frozen_header(client, stats, field):
     resp = client.get(reverse("indicators:disclosure"), {"thang": "2026-10", "dinh-dang": "xlsx"})
     ws = load_workbook(io.BytesIO(resp.content)).active
     names = [ws.cell(row=r, column=2).value for r in range(3, ws.max_row + 1)]
-    assert names == ["UBND phường Hoàn Kiếm", "UBND xã Sóc Sơn", "Toàn Thành phố"]
-    assert ws.cell(row=ws.max_row, column=5).value == 4
+    assert names == ["UBND phường Hoàn Kiếm", "UBND xã Sóc Sơn", field.name, "Toàn Thành phố"]
+    assert ws.freeze_panes == "C3"
+    assert ws.column_dimensions["B"].width >= 40
+    csv_resp = client.get(
+        reverse("indicators:disclosure"), {"thang": "2026-10", "dinh-dang": "csv"}
+    )
+    csv_rows = list(csv.reader(io.StringIO(csv_resp.content.decode("utf-8")[1:])))[1:]
+    for r, csv_row in zip(range(3, ws.max_row + 1), csv_rows, strict=True):
+        xlsx_row = [ws.cell(row=r, column=c).value for c in range(1, ws.max_column + 1)]
+        assert [_norm(v) for v in xlsx_row] == [_norm(v) for v in csv_row[1:]]
+
+
+def test_disclosure_downloads_never_start_a_cell_with_a_formula(client, stats, agency_a):
+    agency_a.name = '=HYPERLINK("http://evil")'
+    agency_a.save()
+    csv_resp = client.get(
+        reverse("indicators:disclosure"), {"thang": "2026-10", "dinh-dang": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(csv_resp.content.decode("utf-8")[1:])))
+    assert all(not str(c).startswith("=") for row in rows for c in row)
+    assert any(c.startswith("'=HYPERLINK") for row in rows for c in row)
+    xlsx = client.get(reverse("indicators:disclosure"), {"thang": "2026-10", "dinh-dang": "xlsx"})
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert all(not (isinstance(v, str) and v.startswith("=")) for v in values)
 
 
 @pytest.mark.parametrize("bad", ["abc", "2026-13", "2030-01"])
