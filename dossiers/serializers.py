@@ -14,6 +14,7 @@ from procedures.models import Agency, Channel, Procedure, RequiredDocument, Time
 from procedures.serializers import AgencyRefSerializer
 
 from .models import Dossier, DossierEvent
+from .notifications.choices import NotifyChoice
 from .workflow import Status, Timeliness, allowed_actions
 
 
@@ -176,6 +177,8 @@ class ApplicantSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    # Issue 13: the applicant may decline SMS / e-mail; both by default.
+    notify = serializers.ChoiceField(choices=NotifyChoice.choices, default=NotifyChoice.ALL)
 
 
 class DocumentSerializer(serializers.Serializer):

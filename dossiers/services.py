@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure
 
-from . import dispatch, lifecycle
+from . import dispatch, lifecycle, notifications
 from .codes import sequence_day
 from .models import Dossier, DossierEvent, Rating
+from .notifications.choices import NotifyChoice
 from .outbox import outbox_add
 from .workflow import ACTIONS, Action, Status, TransitionNotAllowed, check_transition
 
@@ -37,6 +38,8 @@ APPLICANT_FIELDS = {
     "phone": "applicant_phone",
     "email": "applicant_email",
     "address": "applicant_address",
+    # Which messages the applicant accepts (issue 13); empty means both, the default.
+    "notify": "applicant_notify",
 }
 RATING_FIELDS = ("time", "contacts", "information", "attitude", "result", "overall")
 ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.DVCQG})
@@ -119,6 +122,8 @@ def _record(
         dossier.sync_state = Dossier.SyncState.PENDING
     if not _bulk.get():
         dispatch.after_commit(dossier.pk)
+        # The applicant's SMS / e-mail, same transaction; never fails the change (issue 13).
+        notifications.enqueue_for_event(event)
     return event
 
 
@@ -164,6 +169,9 @@ def _new_dossier(
     values = {APPLICANT_FIELDS[k]: str(v or "").strip() for k, v in applicant.items()}
     values.setdefault("applicant_kind", Dossier.ApplicantKind.PERSON)
     values["applicant_kind"] = values["applicant_kind"] or Dossier.ApplicantKind.PERSON
+    values["applicant_notify"] = values.get("applicant_notify") or NotifyChoice.ALL
+    if values["applicant_notify"] not in NotifyChoice.values:
+        raise TransitionNotAllowed(_("Lựa chọn nhận thông báo không hợp lệ."))
     return Dossier.objects.create(
         procedure=procedure,
         field_id=procedure.field_id,

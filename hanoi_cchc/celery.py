@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hanoi_cchc.settings")
 app = Celery("hanoi_cchc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Packages inside an app that hold their own tasks.py.
+app.autodiscover_tasks(["dossiers.notifications"])
