@@ -228,3 +228,26 @@ def test_a_refused_sms_is_marked_failed_and_the_next_one_goes(receive, act, fake
 )
 def test_vietnamese_mobile_numbers_are_normalised_to_one_form(raw, expected):
     assert normalise_phone(raw) == expected
+
+
+def test_the_dossier_page_lists_each_message_and_its_delivery_state(
+    client, receive, act, fake_sms, leader_a, desk_b
+):
+    from django.urls import reverse
+
+    from tests.auth import login
+
+    fake_sms.stop()
+    dossier = receive(hanoi(2021, 3, 1, 9, 0))
+    delivery.deliver_pending(dossier_id=dossier.pk)  # e-mail sent, SMS waiting to retry
+    url = reverse("dossiers:detail", args=[dossier.code])
+    login(client, leader_a)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="tin-nhan"' in html
+    assert html.count('class="notification state-sent"') == 1
+    assert html.count('class="notification state-pending"') == 1
+    # Another agency's official sees neither the dossier nor its messages.
+    login(client, desk_b)
+    assert client.get(url).status_code == 404
