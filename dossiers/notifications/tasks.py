@@ -40,4 +40,31 @@ def sweep_notifications(limit: int = 1000) -> dict:
         except Exception:  # broker down: the next sweep tries again
             log.warning("sweep could not enqueue notifications of %s", dossier_id, exc_info=True)
             break
-    return {"due": len(ids), "kicked": kicked}
+    # Today's reminder e-mails that failed (SMTP down at the morning run).
+    from .reminders import unsent_today
+
+    retried = 0
+    for digest_id in unsent_today():
+        try:
+            send_reminder.delay(digest_id)
+            retried += 1
+        except Exception:
+            log.warning("sweep could not enqueue reminder %s", digest_id, exc_info=True)
+            break
+    return {"due": len(ids), "kicked": kicked, "reminders_retried": retried}
+
+
+@shared_task(name="dossiers.send_reminders", acks_late=True)
+def send_reminders() -> dict:
+    """Beat, each morning at REMINDER_TIME: the officials' digests (skips days off)."""
+    from .reminders import reminders_run
+
+    return reminders_run()
+
+
+@shared_task(name="dossiers.send_reminder", acks_late=True)
+def send_reminder(digest_id: int) -> bool:
+    """One official's digest e-mail again (the sweep, after the SMTP server was down)."""
+    from .reminders import digest_send
+
+    return digest_send(digest_id=digest_id)
