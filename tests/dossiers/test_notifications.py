@@ -251,3 +251,23 @@ def test_the_dossier_page_lists_each_message_and_its_delivery_state(
     # Another agency's official sees neither the dossier nor its messages.
     login(client, desk_b)
     assert client.get(url).status_code == 404
+
+
+def test_an_administrator_edits_a_template_and_an_unknown_placeholder_is_refused(client, sysadmin):
+    from django.urls import reverse
+
+    from tests.auth import login
+
+    login(client, sysadmin)
+    row = MessageTemplate.objects.get(kind="result", channel="sms")
+    url = reverse("admin:dossiers_messagetemplate_change", args=[row.pk])
+    assert client.get(url).status_code == 200
+    data = {"subject": "", "body": "Hồ sơ {ma_hoso} đã có kết quả", "active": "on"}
+    assert client.post(url, data).status_code == 200  # the form again, with the error
+    row.refresh_from_db()
+    assert "{ma_hoso}" not in row.body
+    data["body"] = "Hồ sơ {ma_ho_so} đã có kết quả"
+    assert client.post(url, data).status_code == 302
+    row.refresh_from_db()
+    assert row.body == data["body"]
+    assert client.get(reverse("admin:dossiers_notification_changelist")).status_code == 200
