@@ -14,11 +14,13 @@ from dossiers.notifications import delivery, enqueue
 from dossiers.notifications.phones import normalise_phone
 from dossiers.notifications.render import KIND_BY_ACTION
 
+from . import fixtures_desk
 from .lifecycle_fixtures import APPLICANT, DOCUMENTS, hanoi
 from .notify_fixtures import *  # noqa: F403 (fixtures)
 from .notify_fixtures import PHONE
 
 pytestmark = pytest.mark.django_db
+procedure_a = fixtures_desk.procedure_a
 State = Notification.State
 
 
@@ -271,3 +273,27 @@ def test_an_administrator_edits_a_template_and_an_unknown_placeholder_is_refused
     row.refresh_from_db()
     assert row.body == data["body"]
     assert client.get(reverse("admin:dossiers_notification_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize(("posted", "stored"), [(None, "all"), ("none", "none"), ("sms", "sms")])
+def test_the_desk_records_the_applicants_choice_at_intake(
+    client, desk_a, agency_a, procedure_a, fake_sms, posted, stored
+):
+    from django.urls import reverse
+
+    from dossiers.models import Dossier
+    from tests.auth import login
+
+    from .test_views_officials import intake_post
+
+    proc = procedure_a
+    login(client, desk_a)
+    extra = {"applicant_email": "binh@example.vn"}
+    if posted is not None:
+        extra["applicant_notify"] = posted
+    response = client.post(reverse("dossiers:intake"), intake_post(proc, agency_a, **extra))
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.applicant_notify == stored
+    channels = set(Notification.objects.filter(dossier=dossier).values_list("channel", flat=True))
+    assert channels == {"all": {"sms", "email"}, "none": set(), "sms": {"sms"}}[stored]
