@@ -15,10 +15,11 @@ log = logging.getLogger(__name__)
 
 
 def _kick(dossier_id: int) -> None:
+    from dossiers.notifications.tasks import deliver_notifications
     from dossiers.tasks import deliver_outbox
     from indicators.tasks import refresh_dossier_stats
 
-    for task in (deliver_outbox, refresh_dossier_stats):
+    for task in (deliver_outbox, refresh_dossier_stats, deliver_notifications):
         try:
             task.delay(dossier_id)
         except Exception:  # broker unreachable: the periodic sweep will catch up
@@ -36,7 +37,8 @@ class _Kick:
 
 
 def after_commit(dossier_id: int) -> None:
-    """Schedule delivery to DVCQG and the statistics update once the transaction commits.
+    """Schedule delivery to DVCQG, the statistics update and the applicant's messages once
+    the transaction commits.
 
     Once per dossier and transaction: several history rows written together (a command
     that moves a dossier through several steps) share one kick.

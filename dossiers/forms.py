@@ -13,6 +13,7 @@ from procedures.models import Agency, Channel, Procedure, TimeUnit
 
 from . import clock, rules
 from .models import Rating
+from .notifications.choices import NotifyChoice
 from .workflow import Status
 
 INTAKE_CHANNELS = [(Channel.DESK, Channel.DESK.label), (Channel.POST, Channel.POST.label)]
@@ -52,6 +53,13 @@ class IntakeForm(forms.Form):
     applicant_phone = forms.CharField(max_length=20, required=False, label=_("Số điện thoại"))
     applicant_email = forms.EmailField(required=False, label=_("Thư điện tử"))
     applicant_address = forms.CharField(max_length=500, required=False, label=_("Địa chỉ"))
+    # Issue 13: the applicant may decline SMS / e-mail about the dossier.
+    applicant_notify = forms.ChoiceField(
+        choices=NotifyChoice.choices,
+        initial=NotifyChoice.ALL,
+        required=False,
+        label=_("Nhận thông báo về hồ sơ"),
+    )
     missing = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -158,6 +166,7 @@ class IntakeForm(forms.Form):
             "phone": d["applicant_phone"],
             "email": d["applicant_email"],
             "address": d["applicant_address"].strip(),
+            "notify": d.get("applicant_notify") or NotifyChoice.ALL,
         }
 
     def documents_payload(self) -> list[dict]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Agency, Channel, Procedure, TimeUnit
 
+from .notifications.choices import NotifyChoice
 from .workflow import WORKLIST_STATUSES, Status, Timeliness
 
 
@@ -111,6 +112,10 @@ class Dossier(models.Model):
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    # The applicant may decline messages (issue 13); intake defaults to both channels.
+    applicant_notify = models.CharField(
+        _("nhận thông báo"), max_length=8, choices=NotifyChoice.choices, default=NotifyChoice.ALL
+    )
     # The ticked documents: [{"name": ..., "form": ..., "copies": n}].
     documents = models.JSONField(_("giấy tờ đã nộp"), default=list, blank=True)
 
@@ -337,3 +342,7 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique")]
+
+
+# Messages to applicants and officials' digests (issue 13) are models of this app too.
+from .notifications.models import MessageTemplate, Notification, ReminderDigest  # noqa: E402,F401

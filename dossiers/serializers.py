@@ -15,6 +15,7 @@ from procedures.serializers import AgencyRefSerializer
 
 from . import rules
 from .models import Dossier, DossierEvent
+from .notifications.choices import NotifyChoice
 from .rules import actions_for
 from .workflow import Status, Timeliness
 
@@ -175,6 +176,8 @@ class ApplicantSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    # Issue 13: the applicant may decline SMS / e-mail; both by default.
+    notify = serializers.ChoiceField(choices=NotifyChoice.choices, default=NotifyChoice.ALL)
 
 
 class DocumentSerializer(serializers.Serializer):

@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure
 
-from . import dispatch, lifecycle, rules
+from . import dispatch, lifecycle, notifications, rules
 from .codes import sequence_day
 from .errors import InvalidInput, NotAllowedInState, NotFound, NotPermitted
 from .models import Dossier, DossierEvent, Rating
+from .notifications.choices import NotifyChoice
 from .outbox import outbox_add
 from .workflow import ACTIONS, Action, Status, check_transition
 
@@ -39,6 +40,8 @@ APPLICANT_FIELDS = {
     "phone": "applicant_phone",
     "email": "applicant_email",
     "address": "applicant_address",
+    # Which messages the applicant accepts (issue 13); empty means both, the default.
+    "notify": "applicant_notify",
 }
 RATING_FIELDS = ("time", "contacts", "information", "attitude", "result", "overall")
 ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.DVCQG})
@@ -121,6 +124,8 @@ def _record(
         dossier.sync_state = Dossier.SyncState.PENDING
     if not _bulk.get():
         dispatch.after_commit(dossier.pk)
+        # The applicant's SMS / e-mail, same transaction; never fails the change (issue 13).
+        notifications.enqueue_for_event(event)
     return event
 
 
@@ -171,6 +176,11 @@ def _new_dossier(
     values["applicant_phone"] = rules.normalise_phone(values.get("applicant_phone", ""))
     values["applicant_id_number"] = rules.normalise_id_number(values.get("applicant_id_number", ""))
     values["applicant_kind"] = values.get("applicant_kind") or Dossier.ApplicantKind.PERSON
+    values["applicant_notify"] = values.get("applicant_notify") or NotifyChoice.ALL
+    if values["applicant_notify"] not in NotifyChoice.values:
+        raise InvalidInput(
+            _("Lựa chọn nhận thông báo không hợp lệ."), fields={"applicant_notify": ["?"]}
+        )
     return Dossier(
         procedure=procedure,
         field_id=procedure.field_id,

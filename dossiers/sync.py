@@ -51,10 +51,13 @@ class DeliveryResult:
     error: str = ""
 
 
-def backoff_seconds(attempts: int) -> float:
-    """Exponential backoff with ±10 % jitter so a recovered DVCQG isn't hit all at once."""
-    base = settings.DVCQG_RETRY_BASE_SECONDS
-    cap = settings.DVCQG_RETRY_MAX_SECONDS
+def backoff_seconds(attempts: int, *, base: float | None = None, cap: float | None = None) -> float:
+    """Exponential backoff with ±10 % jitter so a recovered DVCQG isn't hit all at once.
+
+    `base` and `cap` default to the DVCQG settings; the applicant notifications pass theirs.
+    """
+    base = settings.DVCQG_RETRY_BASE_SECONDS if base is None else base
+    cap = settings.DVCQG_RETRY_MAX_SECONDS if cap is None else cap
     delay = min(cap, base * 2 ** max(0, attempts - 1))
     return max(1.0, delay * random.uniform(0.9, 1.1))
 
@@ -94,21 +97,25 @@ def post_to_dvcqg(message: OutboxMessage) -> None:
 
 
 @contextlib.contextmanager
-def dossier_sync_lock(dossier_id: int):
-    """Yield True if this process may deliver the dossier's outbox now, else False."""
+def dossier_sync_lock(dossier_id: int, namespace: int = _LOCK_NAMESPACE):
+    """Yield True if this process may deliver the dossier's outbox now, else False.
+
+    Another deliverer (the applicant notifications) passes its own `namespace`, so the two
+    never wait for each other.
+    """
     if connection.vendor != "postgresql":
         yield True
         return
     key = dossier_id & 0x7FFFFFFF  # a collision only delays a dossier until the next kick
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, key])
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [namespace, key])
         got = cursor.fetchone()[0]
     try:
         yield got
     finally:
         if got:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, key])
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [namespace, key])
 
 
 def pending_for(dossier_id: int):

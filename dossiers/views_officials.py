@@ -392,6 +392,7 @@ def detail(request, ref: str):
             "days_left": days_left(dossier),
             "just_printed": request.GET.get("in", ""),
             "not_accepted": dossier.status in NOT_ACCEPTED_STATUSES,
+            "notifications": dossier.notifications.order_by("id"),  # issue 13
         },
     )
 

@@ -65,3 +65,5 @@ _guard_restore_unacked()
 app = Celery("hanoi_cchc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Packages inside an app that hold their own tasks.py.
+app.autodiscover_tasks(["dossiers.notifications"])

@@ -401,6 +401,50 @@ DVCQG_ACK_ENDPOINT = env_str("DVCQG_ACK_ENDPOINT", "")
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 48)
 # --- end sync
 
+# --- notify (issue 13): messages to applicants and morning reminders to officials.
+# E-mail through Django's backends: the console by default; SMTP as soon as EMAIL_HOST is set.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Một cửa Hà Nội <no-reply@hanoi.gov.vn>")
+# SMS through an HTTP gateway: JSON POST {id, to, from, text}; empty URL = no SMS at all.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
+SMS_SENDER = env_str("SMS_SENDER", "HANOI-CCHC")
+# Brand-name SMS in Vietnam are usually sent without diacritics (one segment holds 160
+# plain characters but only 70 Unicode ones).
+SMS_STRIP_DIACRITICS = env_bool("SMS_STRIP_DIACRITICS", False)
+SMS_MAX_CHARS = env_int("SMS_MAX_CHARS", 480)
+NOTIFY_ENABLED = env_bool("NOTIFY_ENABLED", True)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 3600)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 20)
+# The supplement message names a date: this many working days after the request; 0 = none.
+NOTIFY_SUPPLEMENT_REPLY_DAYS = env_int("NOTIFY_SUPPLEMENT_REPLY_DAYS", 10)
+# Officials' digest of due-soon and overdue dossiers, each working morning at this time.
+REMINDER_TIME = env_time("REMINDER_TIME", "07:30")
+CELERY_BEAT_SCHEDULE["dossiers.notify_sweep"] = {
+    "task": "dossiers.notify_sweep",
+    "schedule": env_int("NOTIFY_SWEEP_SECONDS", 60),
+}
+CELERY_BEAT_SCHEDULE["dossiers.send_reminders"] = {
+    # Runs every day; the task itself skips days off (the edited working calendar).
+    "task": "dossiers.send_reminders",
+    "schedule": crontab(hour=REMINDER_TIME.hour, minute=REMINDER_TIME.minute),
+}
+# --- end notify
 # --- ops (issue 12): authentication, self-healing workers, health.
 INSTALLED_APPS.append("hanoi_cchc.apps.PortalConfig")  # /healthz heartbeats, token signals
 # Throttles and lockouts key on the real client address: the one rule of
