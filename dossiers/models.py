@@ -327,3 +327,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique")]
+
+
+from .models_online import DossierFile, OnlineSubmission, Payment  # noqa: E402, F401
