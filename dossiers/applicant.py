@@ -20,7 +20,7 @@ COOKIE = "cchc_applicant"
 SALT = "dossiers.applicant.access"
 
 
-def _last4(value: str) -> str:
+def last4(value: str) -> str:
     digits = "".join(ch for ch in value or "" if ch.isdigit())
     return digits[-4:] if len(digits) >= 4 else ""
 
@@ -40,8 +40,8 @@ def verify(ref: str, secret: str) -> Dossier | None:
     )
     found = row.dossier if row else None
     given = (secret or "").strip().encode()
-    phone = _last4(found.applicant_phone) if found else ""
-    id_number = _last4(found.applicant_id_number) if found else ""
+    phone = last4(found.applicant_phone) if found else ""
+    id_number = last4(found.applicant_id_number) if found else ""
     by_phone = hmac.compare_digest(given, (phone or "\x00no-phone").encode())
     by_id = hmac.compare_digest(given, (id_number or "\x00no-id").encode())
     if found is not None and len(given) == 4 and (by_phone or by_id):

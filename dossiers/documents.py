@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.access import scope_for
+from procedures.models import Channel
 
 from .errors import InvalidInput, NotAllowedInState, NotPermitted
-from .models import Dossier, DossierFile
-from .models_online import dossier_file_storage
+from .models import Dossier, DossierFile, OnlineSubmission
+from .models_online import dossier_file_storage, new_reference
 from .workflow import Status
 
 Kind = DossierFile.Kind
@@ -45,6 +46,10 @@ OPEN_FOR_APPLICANT = frozenset({Status.SUBMITTED})
 OPEN_FOR_SUPPLEMENT = frozenset({Status.INCOMPLETE, Status.SUPPLEMENT_REQUESTED})
 CLOSED = frozenset({Status.INTAKE_REFUSED, Status.REFUSED, Status.WITHDRAWN, Status.RETURNED})
 OPEN_FOR_RESULT = frozenset({Status.RESULT_READY, Status.RETURNED})
+
+
+def max_mb() -> int:
+    return settings.DOSSIER_FILE_MAX_BYTES // (1024 * 1024)
 
 
 def sniff(head: bytes) -> str | None:
@@ -262,3 +267,44 @@ def digitisation_figures(dossiers: QuerySet) -> dict[str, int]:
         with_result=Count("pk", filter=with_result),
         result_digitised=Count("pk", filter=with_result & Q(_result=True)),
     )
+
+
+def online_submit(
+    *, procedure, agency, applicant: dict, files: list[tuple], at=None
+) -> tuple[Dossier, OnlineSubmission]:
+    """A citizen's online submission with one file per required document.
+
+    `files` holds (RequiredDocument, CheckedUpload) pairs. The dossier is created by the
+    intake service (services.dossier_submit_online) and waits for the desk to accept,
+    guide or refuse it; the files and the submission reference are written in the same
+    transaction. Only procedures offered partially or fully online take submissions.
+    """
+    from . import services
+
+    if procedure.online_mode == procedure.OnlineMode.NONE:
+        raise NotAllowedInState(_("Thủ tục này chưa được cung cấp trực tuyến."))
+    at = at or timezone.now()
+    with storing() as stored:
+        dossier = services.dossier_submit_online(
+            procedure=procedure,
+            agency=agency,
+            channel=Channel.ONLINE,
+            applicant=applicant,
+            documents=[{"name": doc.name, "form": doc.form, "copies": 1} for doc, _upload in files],
+            submitted_at=at,
+        )
+        for doc, upload in files:
+            _store(
+                dossier,
+                upload,
+                kind=Kind.APPLICANT,
+                title=doc.name,
+                actor=None,
+                stored=stored,
+                required_document_id=doc.pk,
+                at=at,
+            )
+        submission = OnlineSubmission.objects.create(
+            dossier=dossier, reference=new_reference("NTT"), created_at=at
+        )
+    return dossier, submission

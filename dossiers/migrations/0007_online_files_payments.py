@@ -8,70 +8,187 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0003_event_history_immutable'),
-        ('procedures', '0002_history_for_agencies_roles_fields'),
+        ("dossiers", "0003_event_history_immutable"),
+        ("procedures", "0002_history_for_agencies_roles_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OnlineSubmission',
+            name="OnlineSubmission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True, verbose_name='mã nộp trực tuyến')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='online_submission', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=20, unique=True, verbose_name="mã nộp trực tuyến"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="online_submission",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ nộp trực tuyến',
-                'verbose_name_plural': 'hồ sơ nộp trực tuyến',
+                "verbose_name": "hồ sơ nộp trực tuyến",
+                "verbose_name_plural": "hồ sơ nộp trực tuyến",
             },
         ),
         migrations.CreateModel(
-            name='DossierFile',
+            name="DossierFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('applicant', 'Giấy tờ người nộp gửi trực tuyến'), ('supplement', 'Giấy tờ bổ sung'), ('scan', 'Bản số hóa giấy tờ nộp trực tiếp'), ('result', 'Kết quả điện tử')], max_length=12, verbose_name='loại')),
-                ('title', models.CharField(max_length=500, verbose_name='tên giấy tờ')),
-                ('file', models.FileField(max_length=255, storage=dossiers.models_online.dossier_file_storage, upload_to=dossiers.models_online.dossier_file_path)),
-                ('original_name', models.CharField(max_length=255, verbose_name='tên tệp gốc')),
-                ('content_type', models.CharField(max_length=40)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(verbose_name='tải lên lúc')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='dossiers.dossier')),
-                ('required_document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='procedures.requireddocument', verbose_name='thành phần hồ sơ')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("applicant", "Giấy tờ người nộp gửi trực tuyến"),
+                            ("supplement", "Giấy tờ bổ sung"),
+                            ("scan", "Bản số hóa giấy tờ nộp trực tiếp"),
+                            ("result", "Kết quả điện tử"),
+                        ],
+                        max_length=12,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("title", models.CharField(max_length=500, verbose_name="tên giấy tờ")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255,
+                        storage=dossiers.models_online.dossier_file_storage,
+                        upload_to=dossiers.models_online.dossier_file_path,
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="tên tệp gốc")),
+                ("content_type", models.CharField(max_length=40)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(verbose_name="tải lên lúc")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "required_document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="procedures.requireddocument",
+                        verbose_name="thành phần hồ sơ",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tệp hồ sơ',
-                'verbose_name_plural': 'tệp hồ sơ',
-                'ordering': ['uploaded_at', 'id'],
-                'indexes': [models.Index(fields=['dossier', 'kind'], name='dossier_file_kind')],
+                "verbose_name": "tệp hồ sơ",
+                "verbose_name_plural": "tệp hồ sơ",
+                "ordering": ["uploaded_at", "id"],
+                "indexes": [models.Index(fields=["dossier", "kind"], name="dossier_file_kind")],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True, verbose_name='mã thanh toán')),
-                ('amount', models.DecimalField(decimal_places=0, max_digits=14, verbose_name='số tiền (đồng)')),
-                ('purpose', models.CharField(max_length=255, verbose_name='nội dung')),
-                ('state', models.CharField(choices=[('pending', 'Chờ thanh toán'), ('paid', 'Đã thanh toán'), ('cancelled', 'Đã hủy')], default='pending', max_length=10, verbose_name='trạng thái')),
-                ('created_at', models.DateTimeField()),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('gateway_txn', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('gateway_data', models.JSONField(blank=True, default=dict)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payments', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=20, unique=True, verbose_name="mã thanh toán"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=0, max_digits=14, verbose_name="số tiền (đồng)"
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=255, verbose_name="nội dung")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ thanh toán"),
+                            ("paid", "Đã thanh toán"),
+                            ("cancelled", "Đã hủy"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "gateway_txn",
+                    models.CharField(blank=True, max_length=64, null=True, unique=True),
+                ),
+                ("gateway_data", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="payments",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thanh toán phí, lệ phí',
-                'verbose_name_plural': 'thanh toán phí, lệ phí',
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('dossier',), name='payment_one_pending_per_dossier'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_positive')],
+                "verbose_name": "thanh toán phí, lệ phí",
+                "verbose_name_plural": "thanh toán phí, lệ phí",
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "pending")),
+                        fields=("dossier",),
+                        name="payment_one_pending_per_dossier",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="payment_amount_positive"
+                    ),
+                ],
             },
         ),
     ]
