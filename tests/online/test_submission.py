@@ -10,17 +10,7 @@ from dossiers.errors import InvalidInput
 from dossiers.models import Dossier, DossierFile, OnlineSubmission
 from dossiers.workflow import Status
 
-from .online_fixtures import (  # noqa: F401 - fixtures
-    HTML,
-    JPEG,
-    PDF,
-    PNG,
-    SECRET,
-    online_proc,
-    private_storage,
-    submit_post,
-    upload,
-)
+from .conftest import HTML, JPEG, PDF, PNG, SECRET, submit_post, upload
 
 pytestmark = pytest.mark.django_db
 
