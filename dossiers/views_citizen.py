@@ -7,6 +7,7 @@ kept in a signed short-lived cookie (dossiers.applicant). Rate-limited like the 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -60,7 +61,10 @@ def submit(request, national_code: str):
     procedure = _procedure(national_code)
     form = OnlineSubmitForm(procedure, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        if not hit("online-submit", client_ip(request), limit=20, window=3600):
+        limit, window = getattr(settings, "DOSSIER_LOOKUP_LIMITS", {}).get(
+            "online_submit", (20, 3600)
+        )
+        if not hit("online-submit", client_ip(request), limit=limit, window=window):
             return _too_many(request)
         files, failed = [], False
         for doc, bound in form.document_fields():

@@ -30,6 +30,14 @@ def upload(content: bytes, name: str = "giay-to.pdf", content_type="application/
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in the cache (Redis in CI) and outlive a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     """Dossier files in a temporary folder; the gateway secret of the tests."""
     settings.STORAGES = {
