@@ -247,13 +247,14 @@ def has_result(dossier: Dossier) -> bool:
 # --- Decision 766 figures ------------------------------------------------------------------
 
 
-def digitisation_figures(dossiers: QuerySet) -> dict[str, int]:
-    """Counts behind the 766 digitisation sub-indicators, over the given dossiers.
+def digitisation_terms() -> tuple[dict, dict]:
+    """The annotations and aggregates behind the 766 digitisation sub-indicators.
 
     - documents: received dossiers (with a code) holding at least one stored document (sent
       online or scanned at the desk) out of all received;
     - results: dossiers with a result holding an electronic result out of all with a result.
-    One SQL statement (two EXISTS subqueries), whatever the number of dossiers.
+    Two EXISTS subqueries, whatever the number of dossiers; returned as terms so callers can
+    fold them into one statement with other figures.
     """
     docs = DossierFile.objects.filter(
         dossier=OuterRef("pk"), kind__in=[Kind.APPLICANT, Kind.SUPPLEMENT, Kind.SCAN]
@@ -261,12 +262,20 @@ def digitisation_figures(dossiers: QuerySet) -> dict[str, int]:
     results = DossierFile.objects.filter(dossier=OuterRef("pk"), kind=Kind.RESULT)
     received = Q(code__isnull=False)
     with_result = Q(result_ready_at__isnull=False)
-    return dossiers.annotate(_docs=Exists(docs), _result=Exists(results)).aggregate(
-        received=Count("pk", filter=received),
-        received_digitised=Count("pk", filter=received & Q(_docs=True)),
-        with_result=Count("pk", filter=with_result),
-        result_digitised=Count("pk", filter=with_result & Q(_result=True)),
-    )
+    annotations = {"_docs": Exists(docs), "_result": Exists(results)}
+    aggregates = {
+        "received": Count("pk", filter=received),
+        "received_digitised": Count("pk", filter=received & Q(_docs=True)),
+        "with_result": Count("pk", filter=with_result),
+        "result_digitised": Count("pk", filter=with_result & Q(_result=True)),
+    }
+    return annotations, aggregates
+
+
+def digitisation_figures(dossiers: QuerySet) -> dict[str, int]:
+    """Counts behind the 766 digitisation sub-indicators, over the given dossiers."""
+    annotations, aggregates = digitisation_terms()
+    return dossiers.annotate(**annotations).aggregate(**aggregates)
 
 
 def online_submit(

@@ -207,10 +207,17 @@ def ensure_payable(dossier: Dossier) -> Payment:
 # --- Decision 766 figures ------------------------------------------------------------------
 
 
+def payment_terms() -> tuple[dict, dict]:
+    """Annotations and aggregates: dossiers whose fee was paid, and of those paid online."""
+    online = Payment.objects.filter(dossier=OuterRef("pk"), state=Payment.State.PAID)
+    paid = Q(fee_paid_at__isnull=False)
+    return {"_online": Exists(online)}, {
+        "fee_paid": Count("pk", filter=paid),
+        "fee_paid_online": Count("pk", filter=paid & Q(_online=True)),
+    }
+
+
 def payment_figures(dossiers: QuerySet) -> dict[str, int]:
     """Dossiers whose fee was paid, and of those paid online (one SQL statement)."""
-    online = Payment.objects.filter(dossier=OuterRef("pk"), state=Payment.State.PAID)
-    return dossiers.annotate(_online=Exists(online)).aggregate(
-        fee_paid=Count("pk", filter=Q(fee_paid_at__isnull=False)),
-        fee_paid_online=Count("pk", filter=Q(fee_paid_at__isnull=False) & Q(_online=True)),
-    )
+    annotations, aggregates = payment_terms()
+    return dossiers.annotate(**annotations).aggregate(**aggregates)

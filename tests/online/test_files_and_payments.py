@@ -288,3 +288,33 @@ def test_desk_payments_are_still_recorded(payment, online_dossier, desk_a):
     dossier = Dossier.objects.get(pk=online_dossier.pk)
     assert dossier.status == Status.PROCESSING and dossier.fee_paid_at is not None
     assert payments.payable(dossier) is None
+
+
+def test_the_766_scorecard_computes_digitisation_and_online_payment(
+    client, payment, online_dossier, leader_a, specialist_a
+):
+    from django.utils import timezone
+
+    from dossiers.figures import online_metrics
+    from indicators import scores
+    from indicators.models import ScoreGroup, ScoreIndicator, Target
+    from indicators.reference import ensure_reference_data
+    from indicators.selectors import Coverage, Totals
+
+    ensure_reference_data(ScoreGroup, ScoreIndicator, Target)
+    client.post(reverse("dossiers:online_paygov"), _callback(payment))
+    services.dossier_transition(
+        actor=leader_a, dossier_id=online_dossier.pk, action="mark_result_ready"
+    )
+    today = timezone.localdate()
+    online = online_metrics(first=today, last=today)
+    assert online["digitisation_intake"][0] == 100
+    assert online["digitisation_result"][0] == 0
+    assert online["payment_online"][0] == 100
+    assert online_metrics(first=today, last=today, agency_ids=[])["payment_online"][0] is None
+    card = scores.decision766(Totals(), Coverage(0, 0, 0, 0), online)
+    lines = {line.name: line.points for group in card.groups for line in group.lines}
+    by_code = {i.code: i.name for i in ScoreIndicator.objects.all()}
+    assert lines[by_code["payment_online"]] == 10
+    assert lines[by_code["digitisation_intake"]] == 11
+    assert lines[by_code["digitisation_result"]] == 0
