@@ -34,7 +34,10 @@ def online_panel(context, dossier):
     return {
         "dossier": dossier,
         "files": list(documents.files_of(dossier)),
-        "payments": list(dossier.payments.order_by("created_at")),
+        # A payment is only ever asked with a fee (request_fee): no fee, no query.
+        "payments": list(dossier.payments.order_by("created_at"))
+        if dossier.fee_amount is not None
+        else [],
         "attach_form": attach_form,
         "fee_form": fee_form,
         "csrf_token": context.get("csrf_token"),
