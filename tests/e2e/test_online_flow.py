@@ -176,6 +176,7 @@ def test_online_submission_supplement_payment_and_electronic_result(
     panel.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert dossier.files.filter(kind=DossierFile.Kind.RESULT).count() == 1
+    page.screenshot(path=str(_artifact("online-dossier-official")), full_page=True)
 
     # 7. The citizen downloads it.
     citizen.goto(f"{base}/ho-so/truc-tuyen/ho-so-cua-toi/")

@@ -318,3 +318,11 @@ def test_the_766_scorecard_computes_digitisation_and_online_payment(
     assert lines[by_code["payment_online"]] == 10
     assert lines[by_code["digitisation_intake"]] == 11
     assert lines[by_code["digitisation_result"]] == 0
+
+
+def test_the_admin_lists_payments_and_files_read_only(client, payment, sysadmin):
+    login(client, sysadmin)
+    for model in ("payment", "dossierfile"):
+        url = reverse(f"admin:dossiers_{model}_changelist")
+        assert client.get(url).status_code == 200
+        assert client.get(reverse(f"admin:dossiers_{model}_add")).status_code == 403
