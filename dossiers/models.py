@@ -345,4 +345,5 @@ class IdempotencyRecord(models.Model):
 
 
 # Messages to applicants and officials' digests (issue 13) are models of this app too.
+from .models_online import DossierFile, OnlineSubmission, Payment  # noqa: E402, F401
 from .notifications.models import MessageTemplate, Notification, ReminderDigest  # noqa: E402,F401

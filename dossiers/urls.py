@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views_officials as officials
 from . import views_public as public
@@ -15,4 +15,5 @@ urlpatterns = [
     # Citizens (no login).
     path("tra-cuu/", public.lookup, name="lookup"),
     path("tra-cuu/danh-gia/", public.rate, name="rate"),
+    path("truc-tuyen/", include("dossiers.urls_online")),
 ]

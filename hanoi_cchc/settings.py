@@ -8,6 +8,7 @@ start-up with ImproperlyConfigured naming the variable.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import time
 from pathlib import Path
@@ -491,6 +492,35 @@ HEALTH_SWEEP_MAX_AGE_SECONDS = env_int("HEALTH_SWEEP_MAX_AGE_SECONDS", 600)
 # Monitors probe over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # --- end ops
+# --- online (issue 13): online submission, dossier files, online fee payment (PayGov).
+# Dossier files are private: a storage with no public URL, served only through
+# dossiers.views_files after the access check. Any Django storage class works, e.g.
+# storages.backends.s3.S3Storage (django-storages) with its options as a JSON object.
+DOSSIER_FILES_BACKEND = env_str(
+    "DOSSIER_FILES_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+try:
+    DOSSIER_FILES_OPTIONS = json.loads(env_str("DOSSIER_FILES_OPTIONS", "") or "null") or {
+        "location": str(VAR_DIR / "dossier-files"),
+        "base_url": None,
+    }
+except ValueError:
+    raise ImproperlyConfigured("DOSSIER_FILES_OPTIONS must be a JSON object") from None
+if not isinstance(DOSSIER_FILES_OPTIONS, dict):
+    raise ImproperlyConfigured("DOSSIER_FILES_OPTIONS must be a JSON object")
+STORAGES["dossier_files"] = {"BACKEND": DOSSIER_FILES_BACKEND, "OPTIONS": DOSSIER_FILES_OPTIONS}
+# Largest accepted upload, per file (PDF, JPEG or PNG, checked from the content).
+DOSSIER_FILE_MAX_BYTES = env_int("DOSSIER_FILE_MAX_MB", 10) * 1024 * 1024
+# How long a verified code + secret keeps the applicant's dossier page open (signed cookie).
+APPLICANT_ACCESS_SECONDS = env_int("APPLICANT_ACCESS_SECONDS", 30 * 60)
+# The payment gateway (PayGov manner): where the applicant is sent, our merchant code and
+# the shared secret of the HMAC-SHA256 signatures. An empty URL disables online payment.
+PAYGOV_URL = env_str("PAYGOV_URL", "")
+PAYGOV_MERCHANT = env_str("PAYGOV_MERCHANT", "HANOI-CCHC")
+PAYGOV_SECRET = env_str("PAYGOV_SECRET", "")
+if PAYGOV_URL and not PAYGOV_SECRET:
+    raise ImproperlyConfigured("PAYGOV_SECRET must be set when PAYGOV_URL is set")
+# --- end online
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

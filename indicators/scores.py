@@ -160,15 +160,19 @@ class Scorecard:
         return sum((g.weight for g in self.groups), Decimal(0))
 
 
-def decision766(totals: Totals, coverage: Coverage) -> Scorecard:
-    """The scorecard of a scope and period (two queries: groups with their indicators)."""
-    values = metrics(totals, coverage)
+def decision766(totals: Totals, coverage: Coverage, online: dict | None = None) -> Scorecard:
+    """The scorecard of a scope and period (two queries: groups with their indicators).
+
+    `online`: dossiers.figures.online_metrics of the same scope and period, keyed by
+    sub-indicator code (digitisation and online payment, issue 13).
+    """
+    values = {**metrics(totals, coverage), **(online or {})}
     out = []
     for group in ScoreGroup.objects.prefetch_related("indicators"):
         lines = []
         for ind in group.indicators.all():
-            value, basis = values.get(ind.metric, (None, ""))
-            if not ind.metric or value is None:
+            value, basis = values.get(ind.metric or ind.code, (None, ""))
+            if value is None:
                 lines.append(ScoreLine(ind.name, ind.points, None, basis))
                 continue
             share = min(value / ind.full_at, Decimal(1)) if ind.full_at else Decimal(1)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from dossiers.figures import online_metrics
 from procedures.models import Agency, Procedure
 
 from . import charts, exports, scores, selectors
@@ -127,7 +128,9 @@ def city(request):
             "min_settled": selectors.RANKING_MIN_SETTLED,
             "levels": selectors.by_level(first=first, last=last),
             "procedures": selectors.by_procedure(first=first, last=last, limit=10),
-            "scorecard": scores.decision766(totals, coverage),
+            "scorecard": scores.decision766(
+                totals, coverage, online_metrics(first=first, last=last)
+            ),
             "indices": indices,
             "mine": mine,
             "mine_ids": agency_ids or frozenset(),
@@ -176,7 +179,9 @@ def agency(request, pk: int):
             "procedures": selectors.by_procedure(first=first, last=last, agency_ids=[pk]),
             "circular": scores.circular01(totals, transfers),
             "transfers": transfers,
-            "scorecard": scores.decision766(totals, coverage),
+            "scorecard": scores.decision766(
+                totals, coverage, online_metrics(first=first, last=last, agency_ids=[pk])
+            ),
             "internal_par": InternalParScore.objects.filter(agency=obj).order_by("-year")[:5],
         },
     )
