@@ -8,8 +8,8 @@ ratings, and a few recent dossiers still open (some overdue).
 
 Idempotent by top-up: demo dossiers carry applicant e-mails @vidu.invalid; with N already
 there, `count=N` creates nothing and `count=N+k` creates k more. Kicks are skipped while
-loading (services.bulk_load); the outbox rows of this past are marked delivered, and the
-monthly statistics are recomputed once at the end.
+loading (services.bulk_load); the outbox rows of this past are demo rows that are never sent
+(OutboxMessage.demo), and the monthly statistics are recomputed once at the end.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from procedures.models import Agency, Procedure
 from . import services
 from .calendar_store import get_calendar
 from .codes import local_tz
-from .models import Dossier, OutboxMessage
+from .models import DEMO_EMAIL_SUFFIX, Dossier, OutboxMessage
 from .workflow import Status, TransitionNotAllowed
 
-DEMO_DOMAIN = "vidu.invalid"
+DEMO_DOMAIN = DEMO_EMAIL_SUFFIX.lstrip("@")
 DEMO_COMMUNE_GSO = "00070"  # Phường Hoàn Kiếm: where the demo officials work
 MONTHS = 24
 BATCH = 250
@@ -333,12 +333,13 @@ def load_demo_dossiers(
             say(f"  hồ sơ {min(start + BATCH, len(plans))}/{len(plans)}")
     if skipped:
         say(f"  bỏ qua {skipped} hồ sơ có diễn biến không hợp lệ")
-    # This past was delivered to DVCQG long ago: no backlog of thousands of messages.
-    demo = Dossier.objects.filter(applicant_email__endswith=f"@{DEMO_DOMAIN}")
-    OutboxMessage.objects.filter(dossier__in=demo, delivered_at__isnull=True).update(
-        delivered_at=now
+    # This past never happened at DVCQG: its outbox rows are demo data, never sent (outbox_add
+    # marks them so; this covers rows written before that) and never shown as delivered.
+    demo = Dossier.objects.filter(applicant_email__endswith=DEMO_EMAIL_SUFFIX)
+    OutboxMessage.objects.filter(dossier__in=demo, delivered_at__isnull=True, demo=False).update(
+        demo=True
     )
-    demo.update(sync_state=Dossier.SyncState.SYNCED, synced_at=now)
+    demo.update(sync_state=Dossier.SyncState.NOT_REQUIRED, synced_at=None)
     _recompute_statistics(plans[0].received_at, now, say)
     settled = demo.filter(status__in=[Status.RESULT_READY, Status.RETURNED]).count()
     say(f"Hồ sơ minh họa: {demo.count()} hồ sơ, {settled} đã có kết quả.")

@@ -13,6 +13,10 @@ from procedures.models import Agency, Channel, Procedure, TimeUnit
 
 from .workflow import CLOCK_RUNNING_STATUSES, WORKLIST_STATUSES, Status, Timeliness
 
+# Demo dossiers (make run) carry applicant e-mails in this reserved domain (RFC 2606: .invalid
+# never resolves), so no real dossier can be taken for one.
+DEMO_EMAIL_SUFFIX = "@vidu.invalid"
+
 
 class CalendarDay(models.Model):
     """An administrator's correction of the public-sector calendar for one date.
@@ -302,6 +306,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Demo data (make run): history that never happened at DVCQG. Never sent, never counted
+    # as delivered; the sweep and the per-dossier delivery skip it.
+    demo = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
