@@ -35,7 +35,11 @@ class CalendarDay(models.Model):
     name = models.CharField(_("tên ngày"), max_length=255, blank=True)
     decision = models.CharField(_("văn bản quyết định"), max_length=255, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -150,7 +154,11 @@ class Dossier(models.Model):
     )
     synced_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     updated_at = models.DateTimeField(auto_now=True)
 

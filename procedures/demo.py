@@ -210,7 +210,7 @@ DEMO_PASSWORD = "hanoi-demo-2025"
 DEMO_COMMUNE_GSO = "00070"  # Phường Hoàn Kiếm
 DEMO_USERS = [
     # username, full name, role (None = superuser), at the demo commune?
-    ("admin", "Quản trị hệ thống", None),
+    ("admin", "Đỗ Minh Quân", None),
     ("motcua", "Nguyễn Thị Lan", "desk"),
     ("chuyenvien", "Trần Văn Minh", "specialist"),
     ("lanhdao", "Lê Quang Huy", "leader"),
@@ -237,7 +237,8 @@ def demo_users_ensure(*, reset_passwords: bool = False) -> list[tuple[str, str, 
     out = []
     with transaction.atomic():
         for username, full_name, role in DEMO_USERS:
-            last, first = full_name.split(" ", 1)
+            # Family and middle names in last_name, the given name in first_name.
+            last, first = full_name.rsplit(" ", 1)
             user, created = User.objects.get_or_create(username=username)
             user.last_name, user.first_name = last, first
             user.is_staff = role is None or role == "inspector"
