@@ -31,9 +31,7 @@ def lines_of(content: bytes) -> list[str]:
 
 
 def with_city_parent(dossier):
-    parent = AgencyFactory(
-        name="Ủy ban nhân dân Thành phố Hà Nội", identifier_code="000.00.00.H26"
-    )
+    parent = AgencyFactory(name="Ủy ban nhân dân Thành phố Hà Nội", identifier_code="000.00.00.H26")
     dossier.agency.parent = parent
     dossier.agency.name = "Ủy ban nhân dân phường Hoàn Kiếm"
     dossier.agency.save()

@@ -33,7 +33,9 @@ def _session_cookie(live_server, username):
 
 
 def _width(page) -> int:
-    return page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
