@@ -100,6 +100,18 @@ class _Loader:
             day += timedelta(days=1)
         return None
 
+    def office_moment(self, moment: datetime) -> datetime:
+        """moment if it falls in office hours on a working day, else the next such morning."""
+        local = moment.astimezone(self.tz)
+        in_hours = time(8, 0) <= local.time() <= time(16, 45)
+        if self.calendar.is_working_day(local.date()) and in_hours:
+            return moment
+        if local.time() < time(8, 0) and self.calendar.is_working_day(local.date()):
+            return datetime.combine(local.date(), time(8, 0), tzinfo=self.tz) + timedelta(
+                minutes=self.rng.randint(0, 150)
+            )
+        return self.next_working(moment, 1, hour=8) + timedelta(minutes=self.rng.randint(0, 150))
+
     def next_working(self, moment: datetime, days: int = 1, hour: int = 9) -> datetime:
         """`days` working days after moment's date, at `hour`."""
         day = moment.astimezone(self.tz).date()
@@ -265,7 +277,8 @@ class _Loader:
         if due < self.now < due + timedelta(days=30) and rng.random() < 0.2:
             return
         at = step("mark_result_ready", self.ready_time(at, due))
-        at = step("return_result", at + timedelta(hours=rng.randint(1, 60)))
+        # Results are handed over at the desk, in office hours (not at 00:33 or 03:16).
+        at = step("return_result", self.office_moment(at + timedelta(hours=rng.randint(1, 60))))
         if rng.random() < 0.35 and at + timedelta(hours=2) <= self.now:
             base = rng.choice([5, 5, 5, 4, 4, 4, 3, 2])
             levels = {
@@ -288,7 +301,9 @@ class _Loader:
         ):
             return max(at + timedelta(minutes=30), local_due.replace(hour=rng.randint(8, 15)))
         earliest, latest = at + timedelta(hours=2), due - timedelta(days=1)
-        return earliest + (latest - earliest) * rng.random()
+        moment = earliest + (latest - earliest) * rng.random()
+        in_hours = self.office_moment(moment)
+        return in_hours if in_hours <= latest else moment
 
 
 def _step(dossier: Dossier, action: str, at: datetime, **params) -> Dossier:

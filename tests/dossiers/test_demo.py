@@ -94,3 +94,16 @@ def test_without_a_catalogue_the_demo_explains_and_creates_nothing(db):
     out = io.StringIO()
     assert load_demo_dossiers(count=10, stdout=out, now=NOW) == 0
     assert "bỏ qua" in out.getvalue()
+
+
+def test_demo_results_are_returned_in_office_hours(catalogue):
+    from datetime import time
+
+    from dossiers.codes import local_tz
+
+    load_demo_dossiers(count=60, now=NOW)
+    returned = DossierEvent.objects.filter(action="return_result")
+    assert returned.exists()
+    for event in returned:
+        local = event.at.astimezone(local_tz()).time()
+        assert time(8, 0) <= local <= time(17, 0), event.at
