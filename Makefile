@@ -38,6 +38,10 @@ demo: setup
 
 # The portal as its users see it: DEBUG off (our own error pages, no debug details),
 # static files collected and served by WhiteNoise, plain HTTP on the loopback address.
+# Links and QR codes on printed forms point where the portal is served (HOST/PORT).
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
+
 RUN_ENV = DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$(cat var/secret_key)" \
 	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false DJANGO_HSTS_SECONDS=0
 

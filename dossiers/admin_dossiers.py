@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from procedures.models import RequiredDocument
 
 from . import rules, selectors, services
 from .errors import DomainError
@@ -140,7 +143,7 @@ class DossierAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "status",
-                    "documents",
+                    "documents_list",
                     "submitted_at",
                     "received_at",
                     "clock_started_at",
@@ -186,6 +189,22 @@ class DossierAdmin(admin.ModelAdmin):
         _transition_action("return_result", _("Trả kết quả các hồ sơ đã chọn")),
     ]
     show_full_result_count = False  # no COUNT(*) over the whole table on every page
+
+    @admin.display(description=_("thành phần hồ sơ"))
+    def documents_list(self, obj):
+        # The stored JSON has English keys ("copies"): show it as the dossier page does.
+        forms = dict(RequiredDocument.Form.choices)
+        items = [
+            format_html(
+                "<li>{} – {} – {}</li>",
+                d.get("name", ""),
+                forms.get(d.get("form"), d.get("form", "")),
+                ngettext("%(n)s bản", "%(n)s bản", d.get("copies") or 1)
+                % {"n": d.get("copies") or 1},
+            )
+            for d in obj.documents or []
+        ]
+        return format_html("<ol>{}</ol>", format_html_join("", "{}", ((i,) for i in items)))
 
     @admin.display(description=_("thủ tục"), ordering="procedure__name")
     def procedure_name(self, obj):

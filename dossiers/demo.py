@@ -8,8 +8,8 @@ ratings, and a few recent dossiers still open (some overdue).
 
 Idempotent by top-up: demo dossiers carry applicant e-mails @vidu.invalid; with N already
 there, `count=N` creates nothing and `count=N+k` creates k more. Kicks are skipped while
-loading (services.bulk_load); the outbox rows of this past are marked delivered, and the
-monthly statistics are recomputed once at the end.
+loading (services.bulk_load); the outbox rows of this past are demo rows that are never sent
+(OutboxMessage.demo), and the monthly statistics are recomputed once at the end.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from . import services
 from .calendar_store import get_calendar
 from .codes import local_tz
 from .errors import DomainError
-from .models import Dossier, OutboxMessage
+from .models import DEMO_EMAIL_SUFFIX, Dossier, OutboxMessage
 from .workflow import Status
 
-DEMO_DOMAIN = "vidu.invalid"
+DEMO_DOMAIN = DEMO_EMAIL_SUFFIX.lstrip("@")
 DEMO_COMMUNE_GSO = "00070"  # Phường Hoàn Kiếm: where the demo officials work
 MONTHS = 24
 BATCH = 250
@@ -100,6 +100,18 @@ class _Loader:
                 )
             day += timedelta(days=1)
         return None
+
+    def office_moment(self, moment: datetime) -> datetime:
+        """moment if it falls in office hours on a working day, else the next such morning."""
+        local = moment.astimezone(self.tz)
+        in_hours = time(8, 0) <= local.time() <= time(16, 45)
+        if self.calendar.is_working_day(local.date()) and in_hours:
+            return moment
+        if local.time() < time(8, 0) and self.calendar.is_working_day(local.date()):
+            return datetime.combine(local.date(), time(8, 0), tzinfo=self.tz) + timedelta(
+                minutes=self.rng.randint(0, 150)
+            )
+        return self.next_working(moment, 1, hour=8) + timedelta(minutes=self.rng.randint(0, 150))
 
     def next_working(self, moment: datetime, days: int = 1, hour: int = 9) -> datetime:
         """`days` working days after moment's date, at `hour`."""
@@ -266,7 +278,8 @@ class _Loader:
         if due < self.now < due + timedelta(days=30) and rng.random() < 0.2:
             return
         at = step("mark_result_ready", self.ready_time(at, due))
-        at = step("return_result", at + timedelta(hours=rng.randint(1, 60)))
+        # Results are handed over at the desk, in office hours (not at 00:33 or 03:16).
+        at = step("return_result", self.office_moment(at + timedelta(hours=rng.randint(1, 60))))
         if rng.random() < 0.35 and at + timedelta(hours=2) <= self.now:
             base = rng.choice([5, 5, 5, 4, 4, 4, 3, 2])
             levels = {
@@ -289,7 +302,9 @@ class _Loader:
         ):
             return max(at + timedelta(minutes=30), local_due.replace(hour=rng.randint(8, 15)))
         earliest, latest = at + timedelta(hours=2), due - timedelta(days=1)
-        return earliest + (latest - earliest) * rng.random()
+        moment = earliest + (latest - earliest) * rng.random()
+        in_hours = self.office_moment(moment)
+        return in_hours if in_hours <= latest else moment
 
 
 def _step(dossier: Dossier, action: str, at: datetime, **params) -> Dossier:
@@ -334,12 +349,13 @@ def load_demo_dossiers(
             say(f"  hồ sơ {min(start + BATCH, len(plans))}/{len(plans)}")
     if skipped:
         say(f"  bỏ qua {skipped} hồ sơ có diễn biến không hợp lệ")
-    # This past was delivered to DVCQG long ago: no backlog of thousands of messages.
-    demo = Dossier.objects.filter(applicant_email__endswith=f"@{DEMO_DOMAIN}")
-    OutboxMessage.objects.filter(dossier__in=demo, delivered_at__isnull=True).update(
-        delivered_at=now
+    # This past never happened at DVCQG: its outbox rows are demo data, never sent (outbox_add
+    # marks them so; this covers rows written before that) and never shown as delivered.
+    demo = Dossier.objects.filter(applicant_email__endswith=DEMO_EMAIL_SUFFIX)
+    OutboxMessage.objects.filter(dossier__in=demo, delivered_at__isnull=True, demo=False).update(
+        demo=True
     )
-    demo.update(sync_state=Dossier.SyncState.SYNCED, synced_at=now)
+    demo.update(sync_state=Dossier.SyncState.NOT_REQUIRED, synced_at=None)
     _recompute_statistics(plans[0].received_at, now, say)
     settled = demo.filter(status__in=[Status.RESULT_READY, Status.RETURNED]).count()
     say(f"Hồ sơ minh họa: {demo.count()} hồ sơ, {settled} đã có kết quả.")

@@ -13,6 +13,10 @@ from procedures.models import Agency, Channel, Procedure, TimeUnit
 from .notifications.choices import NotifyChoice
 from .workflow import WORKLIST_STATUSES, Status, Timeliness
 
+# Demo dossiers (make run) carry applicant e-mails in this reserved domain (RFC 2606: .invalid
+# never resolves), so no real dossier can be taken for one.
+DEMO_EMAIL_SUFFIX = "@vidu.invalid"
+
 
 class CalendarDay(models.Model):
     """An administrator's correction of the public-sector calendar for one date.
@@ -31,7 +35,11 @@ class CalendarDay(models.Model):
     name = models.CharField(_("tên ngày"), max_length=255, blank=True)
     decision = models.CharField(_("văn bản quyết định"), max_length=255, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -163,7 +171,11 @@ class Dossier(models.Model):
     )
     synced_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -317,6 +329,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Demo data (make run): history that never happened at DVCQG. Never sent, never counted
+    # as delivered; the sweep and the per-dossier delivery skip it.
+    demo = models.BooleanField(default=False)
 
     class Meta:
         indexes = [

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from procedures.models import Agency
 
-from .models import Dossier, DossierEvent, OutboxMessage
+from .models import DEMO_EMAIL_SUFFIX, Dossier, DossierEvent, OutboxMessage
 
 # The first event a dossier has: DVCQG creates its record; every later one updates it.
 CREATE_ACTIONS = frozenset({"receive", "submit_online", "guide_incomplete", "refuse_intake"})
@@ -71,4 +71,6 @@ def outbox_add(event: DossierEvent) -> OutboxMessage:
         kind="create" if event.action in CREATE_ACTIONS else "update",
         payload=build_payload(dossier, event),
         dedup_key=f"{dossier.pk}:{event.pk}",
+        # A demo dossier's later changes stay demo data too: DVCQG never had the dossier.
+        demo=dossier.applicant_email.endswith(DEMO_EMAIL_SUFFIX),
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from hanoi_cchc.names import display_name
 from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure, RequiredDocument, TimeUnit
 from procedures.serializers import AgencyRefSerializer
@@ -161,7 +162,7 @@ class EventSerializer(serializers.ModelSerializer):
     def get_actor(self, event) -> str | None:
         if event.actor_id is None:
             return None
-        return event.actor.get_full_name() or event.actor.get_username()
+        return display_name(event.actor)
 
 
 # --- intake ----------------------------------------------------------------------------

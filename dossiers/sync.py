@@ -119,9 +119,9 @@ def dossier_sync_lock(dossier_id: int, namespace: int = _LOCK_NAMESPACE):
 
 
 def pending_for(dossier_id: int):
-    return OutboxMessage.objects.filter(dossier_id=dossier_id, delivered_at__isnull=True).order_by(
-        "id"
-    )
+    return OutboxMessage.objects.filter(
+        dossier_id=dossier_id, delivered_at__isnull=True, demo=False
+    ).order_by("id")
 
 
 def _set_state(dossier_id: int, state: str, *, synced_at: datetime | None = None) -> None:
@@ -198,7 +198,7 @@ def due_dossier_ids(*, now: datetime | None = None, limit: int = 1000) -> list[i
     now = now or timezone.now()
     ready = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     return list(
-        OutboxMessage.objects.filter(ready, delivered_at__isnull=True)
+        OutboxMessage.objects.filter(ready, delivered_at__isnull=True, demo=False)
         .order_by("dossier_id")
         .values_list("dossier_id", flat=True)
         .distinct()[:limit]

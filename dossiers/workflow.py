@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .errors import InvalidInput, NotAllowedInState
 
@@ -93,7 +94,8 @@ ACTIONS: dict[str, Action] = {
         # Intake (Decree 61/2018 art. 18; Circular 01/2018 forms 01-03).
         _a(
             "accept",
-            _("Tiếp nhận"),
+            # The verb ("Receive"); the bare msgid is the figure in charts ("Received").
+            pgettext_lazy("thao tác", "Tiếp nhận"),
             [S.SUBMITTED, S.INCOMPLETE],
             S.RECEIVED,
             "receive",

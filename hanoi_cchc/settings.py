@@ -126,7 +126,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "hanoi_cchc.apps.AxesConfig",  # django-axes, with a translated name
     "procedures",
     "dossiers",
     "indicators",

@@ -365,3 +365,6 @@ IMPORT_COLUMN_HELP = {
         "trường hợp | số | đơn vị."
     ),
 }
+
+# Accounts and groups with translated permission names (issue 14).
+from . import admin_accounts  # noqa: E402, F401

@@ -210,7 +210,7 @@ DEMO_PASSWORD = "hanoi-demo-2025"
 DEMO_COMMUNE_GSO = "00070"  # Phường Hoàn Kiếm
 DEMO_USERS = [
     # username, full name, role (None = superuser), at the demo commune?
-    ("admin", "Quản trị hệ thống", None),
+    ("admin", "Đỗ Minh Quân", None),
     ("motcua", "Nguyễn Thị Lan", "desk"),
     ("chuyenvien", "Trần Văn Minh", "specialist"),
     ("lanhdao", "Lê Quang Huy", "leader"),
@@ -218,8 +218,12 @@ DEMO_USERS = [
 ]
 
 
-def demo_users_ensure() -> list[tuple[str, str, str]]:
-    """Create or reset the demo accounts and their memberships; returns (login, password, role)."""
+def demo_users_ensure(*, reset_passwords: bool = False) -> list[tuple[str, str, str]]:
+    """Create the demo accounts and memberships; returns (login, password, role).
+
+    An existing account keeps its password (and so its sessions: Django ties a session to the
+    password hash) unless reset_passwords; a changed password is reported as such.
+    """
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
@@ -233,12 +237,17 @@ def demo_users_ensure() -> list[tuple[str, str, str]]:
     out = []
     with transaction.atomic():
         for username, full_name, role in DEMO_USERS:
-            last, first = full_name.split(" ", 1)
-            user, _ = User.objects.get_or_create(username=username)
+            # Family and middle names in last_name, the given name in first_name.
+            last, first = full_name.rsplit(" ", 1)
+            user, created = User.objects.get_or_create(username=username)
             user.last_name, user.first_name = last, first
             user.is_staff = role is None or role == "inspector"
             user.is_superuser = role is None
-            user.set_password(DEMO_PASSWORD)
+            password = DEMO_PASSWORD
+            if created or reset_passwords or not user.has_usable_password():
+                user.set_password(DEMO_PASSWORD)
+            elif not user.check_password(DEMO_PASSWORD):
+                password = "(đã đổi)"
             user.save()
             if role is None:
                 label = "Quản trị hệ thống (superuser)"
@@ -246,5 +255,5 @@ def demo_users_ensure() -> list[tuple[str, str, str]]:
                 agency = None if role == Membership.Role.INSPECTOR else commune
                 Membership.objects.get_or_create(user=user, agency=agency, role=role)
                 label = f"{Membership.Role(role).label}" + (f" – {agency}" if agency else "")
-            out.append((username, DEMO_PASSWORD, label))
+            out.append((username, password, label))
     return out

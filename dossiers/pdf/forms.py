@@ -65,10 +65,11 @@ def _applicant_lines(st, dossier) -> list:
     return [
         Paragraph(f"Tiếp nhận hồ sơ của: <b>{esc(dossier.applicant_name)}</b>", st["body"]),
         Paragraph(f"Địa chỉ: {esc(dossier.applicant_address)}", st["body"]),
+        # Left-aligned: justified, a long e-mail spread this line with wide gaps.
         Paragraph(
             f"Số điện thoại: {esc(dossier.applicant_phone)} &nbsp; "
             f"Email: {esc(dossier.applicant_email)}",
-            st["body"],
+            st["left"],
         ),
         Paragraph(f"Nội dung yêu cầu giải quyết: <b>{esc(dossier.procedure.name)}</b>", st["body"]),
     ]
@@ -186,10 +187,11 @@ def render_form_02(dossier) -> bytes:
         Paragraph(f"Nội dung yêu cầu giải quyết: <b>{esc(dossier.procedure.name)}</b>", st["body"]),
         Paragraph(f"Mã hồ sơ: {esc(dossier.code)}" if dossier.code else "", st["body"]),
         Paragraph(f"Địa chỉ: {esc(dossier.applicant_address)}", st["body"]),
+        # Left-aligned: justified, a long e-mail spread this line with wide gaps.
         Paragraph(
             f"Số điện thoại: {esc(dossier.applicant_phone)} &nbsp; "
             f"Email: {esc(dossier.applicant_email)}",
-            st["body"],
+            st["left"],
         ),
         Paragraph("Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:", st["body"]),
     ]
@@ -200,7 +202,7 @@ def render_form_02(dossier) -> bytes:
         Paragraph(
             "Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, ông/bà liên hệ với "
             f"{esc(_official_name(request.requested_by) if request else None)} "
-            f"số điện thoại {esc(dossier.agency.phone)} để được hướng dẫn.",
+            f"{_desk_contact(dossier.agency)} để được hướng dẫn.",
             st["body"],
         ),
         Spacer(1, 3 * mm),
@@ -212,6 +214,15 @@ def render_form_02(dossier) -> bytes:
         ),
     ]
     return build(story, title=TITLES["02"].capitalize(), author=dossier.agency.name)
+
+
+def _desk_contact(agency) -> str:
+    """The desk's phone number; without one on record, where the desk is (never a blank
+    "số điện thoại ……" for the applicant to puzzle over)."""
+    if agency.phone:
+        return f"số điện thoại {esc(agency.phone)}"
+    place = f"{ONE_STOP} – {esc(agency.name)}"
+    return f"tại {place}, {esc(agency.address)}" if agency.address else f"tại {place}"
 
 
 def _last_event(dossier, *actions):
@@ -252,6 +263,17 @@ def render_form_03(dossier) -> bytes:
     return build(story, title=TITLES["03"].capitalize(), author=dossier.agency.name)
 
 
+def _apology_delay(apology, name: str) -> str:
+    """ "Đến nay… chưa trả" only once the deadline has passed; an apology written before it
+    (the unit already knows it will be late) says so instead."""
+    if apology is not None and apology.created_at < apology.old_due_at:
+        return (
+            f"Tuy nhiên, {name} không thể trả kết quả giải quyết hồ sơ cho Ông/Bà/Tổ chức "
+            "đúng thời hạn trên."
+        )
+    return f"Tuy nhiên đến nay, {name} chưa trả kết quả giải quyết hồ sơ cho Ông/Bà/Tổ chức."
+
+
 def render_form_04(dossier) -> bytes:
     """Apology with the one new appointment (Decree 61/2018 art. 19(5))."""
     st, width = styles(), frame_width(A5)
@@ -281,10 +303,7 @@ def render_form_04(dossier) -> bytes:
             f"{fmt_when(apology.old_due_at if apology else dossier.due_at)}",
             st["body"],
         ),
-        Paragraph(
-            f"Tuy nhiên đến nay, {name} chưa trả kết quả giải quyết hồ sơ cho Ông/Bà/Tổ chức.",
-            st["body"],
-        ),
+        Paragraph(_apology_delay(apology, name), st["body"]),
         Paragraph(f"Lý do: <b>{esc(apology.reason if apology else None)}</b>", st["body"]),
         Paragraph(
             "Sự chậm trễ này đã gây phiền hà, tốn kém chi phí đi lại của Ông/Bà/Tổ chức. "

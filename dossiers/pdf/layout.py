@@ -163,6 +163,26 @@ def fmt_short(value: datetime | None) -> str:
     return f"{value:%H:%M %d/%m/%Y}" if value else ""
 
 
+# Heading lines break only between these units, as on the printed forms:
+# "ỦY BAN NHÂN DÂN / THÀNH PHỐ HÀ NỘI", "BỘ PHẬN TIẾP NHẬN / VÀ TRẢ KẾT QUẢ".
+_HEAD_PREFIXES = ("ỦY BAN NHÂN DÂN", "BỘ PHẬN TIẾP NHẬN")
+_NBSP = "\u00a0"
+
+
+def _unbroken(text: str) -> str:
+    """Escaped heading text that never breaks inside a place name ("THÀNH PHỐ HÀ / NỘI")."""
+    text = esc(text)
+    for prefix in _HEAD_PREFIXES:
+        if text.startswith(prefix + " "):
+            rest = text[len(prefix) + 1 :]
+            return prefix.replace(" ", _NBSP) + " " + rest.replace(" ", _NBSP)
+    text = text.replace("THÀNH PHỐ HÀ NỘI", "THÀNH PHỐ HÀ NỘI".replace(" ", _NBSP))
+    words = text.split(" ")
+    if len(words) > 2:  # at least the last two words stay together
+        words[-2:] = [_NBSP.join(words[-2:])]
+    return " ".join(words)
+
+
 def header(
     st: dict,
     *,
@@ -177,10 +197,10 @@ def header(
     parent = agency.parent.name.upper() if agency and agency.parent_id else ""
     left = []
     if parent:
-        left.append(Paragraph(esc(parent), st["head_plain"]))
-    left.append(Paragraph(esc(agency.name.upper() if agency else ""), st["head"]))
+        left.append(Paragraph(_unbroken(parent), st["head_plain"]))
+    left.append(Paragraph(_unbroken(agency.name.upper()) if agency else "", st["head"]))
     if unit_line:
-        left.append(Paragraph(esc(unit_line.upper()), st["head"]))
+        left.append(Paragraph(_unbroken(unit_line.upper()), st["head"]))
     left.append(
         HRFlowable(width="35%", thickness=0.6, color=colors.black, spaceBefore=1, hAlign="CENTER")
     )

@@ -6,10 +6,21 @@ The caller passes an already scoped, bounded queryset; the ledger streams it in 
 from __future__ import annotations
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer
 
 from ..views_common import timeliness_label
-from .layout import A4_LANDSCAPE, build, esc, fmt_short, frame_width, grid, header, styles
+from .layout import (
+    A4_LANDSCAPE,
+    FONT,
+    build,
+    esc,
+    fmt_short,
+    frame_width,
+    grid,
+    header,
+    styles,
+)
 
 TITLE = "SỔ THEO DÕI HỒ SƠ"
 # Printing is for a period's paper ledger; a larger export belongs to the statistics area.
@@ -31,6 +42,17 @@ COLUMNS = [
 ]
 
 
+def _widths(width: float, code_width: float) -> list[float]:
+    """Column widths; the code column is as wide as the longest code (a code broken over two
+    lines is misread), the procedure name column gives up the difference."""
+    widths = [width * share for _, share in COLUMNS]
+    need = code_width + 6  # the cell's left and right padding, and a little air
+    if need > widths[1]:
+        widths[2] -= need - widths[1]
+        widths[1] = need
+    return widths
+
+
 def render_form_06(*, agency, dossiers, date_from, date_to) -> bytes:
     st = styles(8.5)
     width = frame_width(A4_LANDSCAPE)
@@ -48,9 +70,11 @@ def render_form_06(*, agency, dossiers, date_from, date_to) -> bytes:
     ]
     rows = [[Paragraph(title, st["cell_head"]) for title, _ in COLUMNS]]
     count = 0
+    code_width = 0.0
     for count, d in enumerate(dossiers[:MAX_ROWS].iterator(chunk_size=500), start=1):
         contact = ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x)
         note = timeliness_label(d.timeliness) or d.get_status_display()
+        code_width = max(code_width, stringWidth(d.code or "", FONT, st["cell"].fontSize))
         rows.append(
             [
                 Paragraph(str(count), st["cell"]),
@@ -69,7 +93,7 @@ def render_form_06(*, agency, dossiers, date_from, date_to) -> bytes:
         )
     if count == 0:
         rows.append([Paragraph("Không có hồ sơ trong kỳ.", st["cell"])] + [""] * (len(COLUMNS) - 1))
-    story.append(grid(rows, [width * share for _, share in COLUMNS]))
+    story.append(grid(rows, _widths(width, code_width)))
     if count >= MAX_ROWS:
         story.append(
             Paragraph(f"Chỉ in {MAX_ROWS} hồ sơ đầu tiên; hãy chọn kỳ ngắn hơn.", st["body"])

@@ -6,6 +6,8 @@ from django import template
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from hanoi_cchc.money import format_vnd
+
 from ..models import TimeUnit
 
 register = template.Library()
@@ -48,10 +50,15 @@ def vnd(value) -> str:
     """``75000`` → ``75.000 đồng``; 0 → not charged."""
     if value is None:
         return _("Không quy định")
-    value = int(value)
-    if value == 0:
+    if int(value) == 0:
         return _("Không thu phí, lệ phí")
-    return f"{value:,}".replace(",", ".") + " " + _("đồng")
+    return format_vnd(value)
+
+
+@register.filter
+def money(value) -> str:
+    """An amount already decided (a dossier's fee): ``75.000 đồng``, 0 → ``0 đồng``."""
+    return format_vnd(value)
 
 
 @register.filter

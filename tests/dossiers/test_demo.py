@@ -47,7 +47,40 @@ def test_the_demo_creates_consistent_dossiers_over_two_years(catalogue):
         assert bool(dossier.timeliness) == (dossier.status in SETTLED_STATUSES)
     assert not DossierEvent.objects.filter(at__gt=NOW).exists()
     assert dossiers.filter(status=Status.RETURNED).count() >= 45
-    assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
+    # The demo's history never went to DVCQG: nothing claims it was delivered, nothing sends it.
+    assert OutboxMessage.objects.exists()
+    assert not OutboxMessage.objects.filter(delivered_at__isnull=False).exists()
+    assert not OutboxMessage.objects.filter(demo=False).exists()
+    assert not dossiers.exclude(sync_state=Dossier.SyncState.NOT_REQUIRED).exists()
+
+
+def test_the_sweep_never_picks_demo_rows_up(catalogue, settings):
+    from dossiers.sync import deliver_pending, due_dossier_ids
+
+    load_demo_dossiers(count=10, now=NOW)
+    assert due_dossier_ids() == []
+    settings.DVCQG_ENDPOINT = "http://127.0.0.1:9/never"  # a post would fail loudly
+    dossier = Dossier.objects.first()
+    result = deliver_pending(dossier_id=dossier.pk)
+    assert result.delivered == 0 and not result.error
+    assert not OutboxMessage.objects.filter(delivered_at__isnull=False).exists()
+
+
+def test_a_later_change_to_a_demo_dossier_stays_demo_data(catalogue):
+    from dossiers.services import dossier_receive, dossier_transition
+
+    procedure = catalogue[0].procedures.first()
+    dossier = dossier_receive(
+        actor=None,
+        received_at=NOW,
+        procedure=procedure,
+        agency=catalogue[0],
+        channel="desk",
+        applicant={"name": "Lê Văn An", "email": "congdan1@vidu.invalid"},
+        documents=[],
+    )
+    dossier_transition(actor=None, dossier_id=dossier.pk, action="start_processing", at=NOW)
+    assert set(OutboxMessage.objects.values_list("demo", flat=True)) == {True}
 
 
 def test_loading_again_only_tops_up(catalogue):
@@ -61,3 +94,16 @@ def test_without_a_catalogue_the_demo_explains_and_creates_nothing(db):
     out = io.StringIO()
     assert load_demo_dossiers(count=10, stdout=out, now=NOW) == 0
     assert "bỏ qua" in out.getvalue()
+
+
+def test_demo_results_are_returned_in_office_hours(catalogue):
+    from datetime import time
+
+    from dossiers.codes import local_tz
+
+    load_demo_dossiers(count=60, now=NOW)
+    returned = DossierEvent.objects.filter(action="return_result")
+    assert returned.exists()
+    for event in returned:
+        local = event.at.astimezone(local_tz()).time()
+        assert time(8, 0) <= local <= time(17, 0), event.at

@@ -105,3 +105,23 @@ def test_granting_a_role_and_closing_an_agency_leave_history(desk_a, agency_a):
     agency_a.valid_to = date(2025, 6, 30)
     agency_a.save()
     assert agency_a.history.count() == 2
+
+
+def test_a_second_ensure_demo_users_keeps_passwords_and_sessions(client):
+    from django.contrib.auth import get_user_model
+
+    call_command("ensure_demo_users", stdout=io.StringIO())
+    user = get_user_model().objects.get(username="motcua")
+    user.set_password("my-own-secret-1")
+    user.save()
+    client.force_login(user)
+    session_hash = client.session["_auth_user_hash"]
+    out = io.StringIO()
+    call_command("ensure_demo_users", stdout=out)
+    user.refresh_from_db()
+    assert user.check_password("my-own-secret-1")
+    assert user.get_session_auth_hash() == session_hash
+    assert "(đã đổi)" in out.getvalue()
+    call_command("ensure_demo_users", "--reset-passwords", stdout=io.StringIO())
+    user.refresh_from_db()
+    assert user.check_password(DEMO_PASSWORD)

@@ -54,7 +54,7 @@ def test_a_good_csv_creates_the_procedure_with_documents_and_variants():
     assert report.created == 1
     procedure = Procedure.objects.get(national_code="1.004444")
     assert procedure.online_mode == "full" and procedure.dvcqg_integrated and procedure.at_commune
-    assert procedure.search_text.startswith("dang ky khai sinh")
+    assert procedure.search_text.startswith("dang ki khai sinh")
     assert [d.form for d in procedure.required_documents.all()] == ["original", "original"]
     assert str(procedure.time_limits.get().value) == "0.5"
 

@@ -94,3 +94,35 @@ def test_a_code_search_ranks_code_hits_after_names_that_start_with_it(make_proce
     make_procedure("2.000061", "1.00006 trong tên")
     result = search_procedures(Procedure.objects.all(), "1.00006")
     assert [(p.national_code, p.search_rank) for p in result] == [("2.000061", 0), ("1.000060", 3)]
+
+
+# Queries a citizen types, and the procedures each must find (issue 14): tone marks or not,
+# i or y (kí/ký, lí/lý, mĩ/mỹ), hyphens and punctuation.
+SPELLINGS = {
+    "Đăng ký kết hôn": ["dang ki ket hon", "đăng kí kết hôn", "ket-hon", "đăng ký, kết hôn!"],
+    "Cấp Phiếu lý lịch tư pháp": ["li lich tu phap", "lí lịch", "phiếu lý-lịch", "(lý lịch)"],
+    "Cấp giấy phép hoạt động mỹ thuật": ["mĩ thuật", "mi thuat", "my thuat"],
+    "Công nhận sáng kiến cấp quy định": ["qui dinh", "sáng-kiến", "quy định."],
+}
+# ...and what must not be merged: a different vowel is a different word.
+MISSES = {"tai lieu": "Xác nhận tay nghề"}
+
+
+@pytest.mark.parametrize(
+    ("name", "query"), [(name, q) for name, queries in SPELLINGS.items() for q in queries]
+)
+def test_common_spellings_find_the_procedure(make_procedure, name, query):
+    for i, other in enumerate([*SPELLINGS, *MISSES.values()]):
+        make_procedure(f"1.09{i:04d}", other)
+    assert names(query) == [name]
+
+
+def test_other_vowels_are_not_merged_with_i_or_y(make_procedure):
+    for i, (query, name) in enumerate(MISSES.items()):
+        make_procedure(f"1.08{i:04d}", name)
+        assert names(query) == []
+
+
+def test_a_code_query_keeps_its_dots(make_procedure):
+    make_procedure("1.001234", "Đăng ký khai tử", local_code="1.001234.000.00.00.H26")
+    assert names("1.001234.000.00.00.h26") == ["Đăng ký khai tử"]
