@@ -192,7 +192,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # django-axes' per-username-and-address lock plus an account-level lock across
+    # addresses (ACCOUNT_LOCKOUT_LIMIT below).
+    "hanoi_cchc.authn.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -333,7 +335,8 @@ STATS_CLOSE_AFTER_WORKING_DAYS = env_int("STATS_CLOSE_AFTER_WORKING_DAYS", 5)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens expire after API_TOKEN_TTL_HOURS and are revoked on a password change.
+        "hanoi_cchc.authn.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -455,17 +458,9 @@ AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_ip"
 # failures on one username from any addresses within AXES_COOLOFF_MINUTES lock it too.
 # Higher than the per-address limit, so one stranger cannot lock an official out alone.
 ACCOUNT_LOCKOUT_LIMIT = env_int("ACCOUNT_LOCKOUT_LIMIT", 20)
-AUTHENTICATION_BACKENDS = [
-    "hanoi_cchc.authn.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
 # API tokens expire (a system asks for a new one with its credentials) and are revoked
 # when the password changes or the account is deactivated (hanoi_cchc/authn.py).
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24)
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "rest_framework.authentication.SessionAuthentication",
-    "hanoi_cchc.authn.ExpiringTokenAuthentication",
-]
 # A worker never gives up on the broker (the default stops after 100 attempts): it keeps
 # reconnecting, and `make worker` / the service manager restart it if it exits anyway.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
