@@ -13,6 +13,7 @@ holds per process (with N processes a client gets at most N × limit), weaker bu
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import secrets
 import threading
@@ -54,17 +55,29 @@ return 0
 """
 
 
+# The bucket of requests whose address is missing or not an address.
+UNKNOWN_IP = "0.0.0.0"  # noqa: S104 - a value, not a bind address
+
+
 def client_ip(request) -> str:
     """The client address as the proxy in front of us reports it, else the socket's.
 
     Only the last hop of X-Forwarded-For is trusted (appended by our own proxy), and only
     when RATELIMIT_TRUST_FORWARDED is set: otherwise anybody could pick their own bucket.
+    Always a valid address: django-axes stores it in an inet column, so anything else (no
+    address, a garbled header) becomes UNKNOWN_IP, one shared bucket.
     """
+    if request is None:
+        return UNKNOWN_IP
+    address = request.META.get("REMOTE_ADDR", "")
     if getattr(settings, "RATELIMIT_TRUST_FORWARDED", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+            address = forwarded.split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return UNKNOWN_IP
 
 
 @dataclass(frozen=True)
