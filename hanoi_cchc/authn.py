@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from datetime import timedelta
 
@@ -36,6 +37,21 @@ log = logging.getLogger(__name__)
 
 
 # --- account-level lockout -----------------------------------------------------------------
+
+
+def axes_client_ip(request) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: `client_ip`, or None when that is not an IP address.
+
+    Axes stores the address in an inet column on PostgreSQL: client_ip's "unknown" (no
+    REMOTE_ADDR, e.g. force_login) or a garbled trusted X-Forwarded-For would fail the
+    login with a DataError instead of being recorded without an address.
+    """
+    ip = client_ip(request)
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    return ip
 
 
 def account_failures(username: str) -> int:

@@ -386,7 +386,7 @@ IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 48)
 INSTALLED_APPS.append("hanoi_cchc.apps.PortalConfig")  # /healthz heartbeats, token signals
 # Throttles and lockouts key on the real client address: the one rule of
 # dossiers.ratelimit.client_ip (X-Forwarded-For only when RATELIMIT_TRUST_FORWARDED is set).
-AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "hanoi_cchc.authn.axes_client_ip"  # client_ip, validated
 # Besides the per-username-and-address lock above, an account-level lock: this many
 # failures on one username from any addresses within AXES_COOLOFF_MINUTES lock it too.
 # Higher than the per-address limit, so one stranger cannot lock an official out alone.
