@@ -406,8 +406,8 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
 # reconnecting, and `make worker` / the service manager restart it if it exits anyway.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_RETRY = True
-# A task running when the connection drops finishes; its ack is re-sent or, if lost, the
-# message is redelivered after the visibility timeout (every task is idempotent).
+# A task running when the connection drops finishes; if its ack cannot reach Redis then,
+# Redis redelivers the message after the visibility timeout (every task is idempotent).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,
