@@ -453,7 +453,7 @@ CELERY_BEAT_SCHEDULE["dossiers.send_reminders"] = {
 INSTALLED_APPS.append("hanoi_cchc.apps.PortalConfig")  # /healthz heartbeats, token signals
 # Throttles and lockouts key on the real client address: the one rule of
 # dossiers.ratelimit.client_ip (X-Forwarded-For only when RATELIMIT_TRUST_FORWARDED is set).
-AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_ip"  # always a valid address
 # Besides the per-username-and-address lock above, an account-level lock: this many
 # failures on one username from any addresses within AXES_COOLOFF_MINUTES lock it too.
 # Higher than the per-address limit, so one stranger cannot lock an official out alone.
@@ -465,8 +465,8 @@ API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24)
 # reconnecting, and `make worker` / the service manager restart it if it exits anyway.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_RETRY = True
-# A task running when the connection drops finishes; its ack is re-sent or, if lost, the
-# message is redelivered after the visibility timeout (every task is idempotent).
+# A task running when the connection drops finishes; if its ack cannot reach Redis then,
+# Redis redelivers the message after the visibility timeout (every task is idempotent).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,

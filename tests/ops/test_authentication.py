@@ -176,3 +176,18 @@ def test_other_saves_of_the_account_keep_the_token(official):
     official.save()
     assert Token.objects.filter(key=token.key).exists()
     assert issue_token(official).key == token.key
+
+
+def test_a_login_without_a_usable_address_is_recorded_not_a_500(official, settings):
+    """No REMOTE_ADDR (force_login) or garbage from a trusted proxy: still a valid address."""
+    from django.test import Client
+
+    settings.RATELIMIT_TRUST_FORWARDED = True
+    client = Client()
+    page = client.post(
+        "/dang-nhap/", {"username": official.username, "password": "sai"},
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )  # fmt: skip
+    assert page.status_code == 200
+    client.force_login(official, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/ho-so/").status_code == 200

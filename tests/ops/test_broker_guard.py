@@ -27,6 +27,34 @@ def redis(tmp_path):
     own.kill()
 
 
+def _consume_one(redis, name):
+    conn = Connection(redis.url)
+    channel = conn.channel()
+    queue = Queue(name, Exchange(name), name)
+    Producer(channel).publish({"n": 1}, exchange=queue.exchange, routing_key=name,
+                              declare=[queue])  # fmt: skip
+    got = []
+    Consumer(channel, queue, callbacks=[lambda body, message: got.append(message)]).consume()
+    conn.drain_events(timeout=5)
+    assert len(got) == 1 and len(channel.qos._delivered) == 1
+    return conn, channel, got[0]
+
+
+def _unacked(redis) -> int:
+    with Connection(redis.url) as other:
+        return other.default_channel.client.hlen("unacked")
+
+
+def test_a_task_finishing_after_its_connection_was_collected_does_not_crash_the_ack(redis):
+    conn, channel, message = _consume_one(redis, "guard-ack")
+    # What the consumer leaves behind after a connection error, while the task still runs.
+    conn.transport.client = None
+    channel._disconnect_pools()
+    channel.connection = None
+    channel.qos.ack(message.delivery_tag)  # raised AttributeError: ... no attribute 'client'
+    assert _unacked(redis) == 1  # redelivered after the visibility timeout
+
+
 def test_closing_a_channel_after_its_connection_was_collected_keeps_the_message(redis):
     conn = Connection(redis.url)
     channel = conn.channel()
