@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -44,7 +44,14 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 RESULTS_DIR = ROOT / "bench" / "results"
 OUT_DIR = ROOT / "bench" / "out"
-REDIS_URL = "redis://127.0.0.1:6379/7"
+# The Redis database the benchmark uses and flushes (--redis-db changes it).
+REDIS_DB = {"n": 7}
+
+
+def redis_url() -> str:
+    return f"redis://127.0.0.1:6379/{REDIS_DB['n']}"
+
+
 INTAKE_AGENCIES = 8
 INTAKE_CLIENTS = 32
 PASSWORD = "bench-" + "pw-2026"
@@ -93,7 +100,7 @@ def machine() -> dict:
 
 def django_setup(db: str) -> None:
     os.environ["DATABASE_URL"] = f"postgres://postgres@{HOST}:5432/{db}"
-    os.environ["REDIS_URL"] = REDIS_URL
+    os.environ["REDIS_URL"] = redis_url()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
     import django
 
@@ -147,6 +154,25 @@ def prepare_fixtures(seed_value: int = 7) -> dict:
         lookups = cur.fetchall()
         rng.shuffle(lookups)
 
+        # The worklist search: names, code tails and phone digits of the official's agency,
+        # open (the default list) and returned (the closed ones, the trigram index's case).
+        samples = {}
+        for label, statuses in (("open", "('received','processing')"), ("closed", "('returned')")):
+            cur.execute(
+                f"""SELECT applicant_name, code, applicant_phone FROM dossiers_dossier
+                    WHERE (agency_id = %s OR current_agency_id = %s) AND code IS NOT NULL
+                      AND status IN {statuses} ORDER BY random() LIMIT 200""",  # noqa: S608
+                [worklist_agency, worklist_agency],
+            )
+            samples[label] = cur.fetchall()
+        # Form 06: the agency whose last 365 days are closest to a year of ~1,750 dossiers.
+        cur.execute(
+            """SELECT agency_id, count(*) FROM dossiers_dossier
+               WHERE received_at >= now() - interval '365 days'
+               GROUP BY 1 ORDER BY abs(count(*) - 1750) LIMIT 1"""
+        )
+        ledger_agency, ledger_year_rows = cur.fetchone()
+
     def ensure_user(username, agency_id, role):
         user, _ = user_model.objects.get_or_create(username=username)
         user.set_password(PASSWORD)
@@ -164,7 +190,11 @@ def prepare_fixtures(seed_value: int = 7) -> dict:
         user = ensure_user(f"bench_motcua_{i:02d}", agency_id, Membership.Role.DESK)
         token, _ = Token.objects.get_or_create(user=user)
         tokens.append({"token": token.key, "agency": agency_id, "procedures": procs[agency_id]})
+    searches = {label: search_terms(rows, rng) for label, rows in samples.items()}
     return {
+        "searches": searches,
+        "ledger_agency": ledger_agency,
+        "ledger_year_rows": ledger_year_rows,
         "worklist_agency": worklist_agency,
         "worklist_agency_name": Agency.objects.get(pk=worklist_agency).name,
         "worklist_processing": processing,
@@ -173,6 +203,46 @@ def prepare_fixtures(seed_value: int = 7) -> dict:
         "lookups": lookups,
         "dossiers": total,
     }
+
+
+def search_terms(rows, rng) -> list[str]:
+    """What an official types: a name without diacritics, a code's last 4 digits or its
+    last part, the last 4 digits of a phone, in turn."""
+    from procedures.search import fold
+
+    terms = []
+    for i, (name, code, phone) in enumerate(rows):
+        kind = i % 4
+        if kind == 0:
+            terms.append(fold(name))
+        elif kind == 1:
+            terms.append(code[-4:])
+        elif kind == 2:
+            terms.append(code.split("-", 1)[-1])
+        elif phone:
+            terms.append(phone[-4:])
+    rng.shuffle(terms)
+    return terms or ["nguyen van an"]
+
+
+def ledger_periods() -> dict[str, tuple[str, str]]:
+    """The last full month, and the last 365 days (form 06 allows up to a year)."""
+    today = date.today()
+    last = today.replace(day=1) - timedelta(days=1)
+    return {
+        "month": (last.replace(day=1).isoformat(), last.isoformat()),
+        "year": ((today - timedelta(days=364)).isoformat(), today.isoformat()),
+    }
+
+
+def ledger_url(fixtures: dict, period: str) -> str:
+    start, end = ledger_periods()[period]
+    query = urlencode({"co_quan": fixtures["ledger_agency"], "tu": start, "den": end})
+    return f"/ho-so/so-theo-doi.pdf?{query}"
+
+
+def loadavg() -> list[str]:
+    return Path("/proc/loadavg").read_text().split()[:3]
 
 
 def recompute_stats() -> dict:
@@ -218,6 +288,16 @@ def count_queries(fixtures: dict, deep_page: int) -> dict:
         "worklist_deep": (official, f"/ho-so/?trang_thai=processing&page={deep_page}"),
         "dashboard": (inspector, "/chi-so/"),
         "disclosure": (None, "/chi-so/cong-khai/"),
+        "worklist_search": (
+            official,
+            f"/ho-so/?{urlencode({'q': fixtures['searches']['open'][0]})}",
+        ),
+        "worklist_search_closed": (
+            official,
+            "/ho-so/?"
+            + urlencode({"q": fixtures["searches"]["closed"][0], "trang_thai": "returned"}),
+        ),
+        "ledger_month": (inspector, ledger_url(fixtures, "month")),
         "lookup_page": (None, f"/ho-so/tra-cuu/?{urlencode({'ma': code})}"),
         "trivial": (None, "/bench/trivial/"),
     }
@@ -245,7 +325,7 @@ def server_env(db: str) -> dict:
     env.update(
         {
             "DATABASE_URL": f"postgres://postgres@{HOST}:5432/{db}",
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url(),
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "bench-" + secrets.token_hex(24),
             "DJANGO_ALLOWED_HOSTS": HOST,
@@ -386,6 +466,15 @@ async def run_phases(args, port: int, server_pid: int, fixtures: dict, db: str) 
         code, _ = lookups[(i * 7919) % len(lookups)]
         return Request("GET", f"/ho-so/tra-cuu/?{urlencode({'ma': code})}")
 
+    def search(label, **extra):
+        terms = fixtures["searches"][label]
+
+        def make(i):
+            query = urlencode({"q": terms[i % len(terms)], **extra})
+            return Request("GET", f"/ho-so/?{query}", {"Cookie": official})
+
+        return make
+
     phases = [
         ("trivial_max", get("/bench/trivial/"), 1500, 10 if quick else 15, 64),
         ("trivial_150", get("/bench/trivial/"), 150, dur, 32),
@@ -401,6 +490,11 @@ async def run_phases(args, port: int, server_pid: int, fixtures: dict, db: str) 
             dur,
             16,
         ),
+        ("worklist_search_20", search("open"), 20, dur, 16),
+        ("worklist_search_closed_20", search("closed", trang_thai="returned"), 20, dur, 16),
+        # A printed ledger: a month at one a second, a year (~1,750 rows) every other second.
+        ("ledger_month_1", get(ledger_url(fixtures, "month"), inspector), 1, dur, 4),
+        ("ledger_year_1", get(ledger_url(fixtures, "year"), inspector), 0.5, dur * 2, 4),
         ("dashboard_20", get("/chi-so/", inspector), 20, dur, 16),
         ("disclosure_20", get("/chi-so/cong-khai/"), 20, dur, 16),
         # One request a second: what a single dashboard costs when nothing queues.
@@ -413,6 +507,7 @@ async def run_phases(args, port: int, server_pid: int, fixtures: dict, db: str) 
     results = {}
     for name, make, rate, duration, conns in phases:
         log(f"phase {name}: {rate}/s for {duration} s over {conns} connections")
+        before = loadavg()
         res = await open_loop(
             host=HOST,
             port=port,
@@ -428,6 +523,10 @@ async def run_phases(args, port: int, server_pid: int, fixtures: dict, db: str) 
             f"p99 {res['p99_ms']} ms, errors {res['errors']} {res['statuses']}, "
             f"cpu {res['cpu_s']}"
         )
+        # The machine's load average around the phase (the 1-minute figure at its end
+        # mostly reflects the phase): a busy machine shows here, not only in latencies.
+        res["loadavg"] = {"before": before, "after": loadavg()}
+        log(f"  load average {before} -> {res['loadavg']['after']}")
         results[name] = res
         res["drain_s"] = await drain(port)
     if not args.phases or "intake" in args.phases:
@@ -498,6 +597,7 @@ async def run_intake(args, port, fixtures, meters, db) -> dict:
             codes[i] = json.loads(resp.body)["code"]
 
     log(f"phase intake: {total} dossiers at {rate}/s over {INTAKE_CLIENTS} connections")
+    before = loadavg()
     res = await open_loop(
         host=HOST,
         port=port,
@@ -511,6 +611,7 @@ async def run_intake(args, port, fixtures, meters, db) -> dict:
         on_response=on_response,
         cpu_meters=meters,
     )
+    res["loadavg"] = {"before": before, "after": loadavg()}
     new = psql(
         db,
         f"""SELECT count(*), count(DISTINCT code), count(*) FILTER (WHERE code IS NULL)
@@ -562,7 +663,9 @@ def main(argv=None) -> None:
     parser.add_argument("--intake-rate", type=float, default=60)
     parser.add_argument("--quick", action="store_true", help="shorter phases (development)")
     parser.add_argument("--note", default="", help="contention or remarks for the report")
+    parser.add_argument("--redis-db", type=int, default=7, help="Redis database, flushed")
     args = parser.parse_args(argv)
+    REDIS_DB["n"] = args.redis_db
     # A SIGTERM (e.g. from `timeout`) must still stop gunicorn: turn it into SystemExit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -593,9 +696,9 @@ def main(argv=None) -> None:
         log(f"{db} already holds {have} dossiers: not reseeding")
     django_setup(db)
     fixtures = prepare_fixtures()
-    result["fixtures"] = {k: v for k, v in fixtures.items() if k not in {"tokens", "lookups"}} | {
-        "lookup_sample": len(fixtures["lookups"])
-    }
+    result["fixtures"] = {
+        k: v for k, v in fixtures.items() if k not in {"tokens", "lookups", "searches"}
+    } | {"lookup_sample": len(fixtures["lookups"]), "ledger_periods": ledger_periods()}
     if not args.skip_recompute:
         log("statistics full recompute")
         result["recompute"] = recompute_stats()
@@ -603,14 +706,18 @@ def main(argv=None) -> None:
     # The statistics table was just rewritten: give the planner its new row counts, as
     # autovacuum would within minutes on a production server.
     psql(db, "VACUUM ANALYZE indicators_monthlystat")
-    subprocess.run(["redis-cli", "-n", "7", "flushdb"], check=False, capture_output=True)
+    subprocess.run(
+        ["redis-cli", "-n", str(REDIS_DB["n"]), "flushdb"], check=False, capture_output=True
+    )
     proc, cmd = start_server(db, args.port, args.workers, args.threads)
     result["server"] = {"command": " ".join(cmd), "workers": args.workers, "threads": args.threads}
     try:
         result["phases"] = asyncio.run(run_phases(args, args.port, proc.pid, fixtures, db))
     finally:
         stop_server(proc)
-        subprocess.run(["redis-cli", "-n", "7", "flushdb"], check=False, capture_output=True)
+        subprocess.run(
+            ["redis-cli", "-n", str(REDIS_DB["n"]), "flushdb"], check=False, capture_output=True
+        )
     result["queries"] = count_queries(fixtures, fixtures.get("deep_page", 1))
     result["fixtures"]["deep_page"] = fixtures.get("deep_page")
     log(f"queries per page: {result['queries']}")

@@ -26,6 +26,7 @@ from procedures.search import fold, search_procedures
 
 from . import rules, selectors, services, worklist_choices
 from .forms import IntakeForm, WorklistFilter, action_form
+from .models import Dossier
 from .pdf import RENDERERS, TITLES, render_form_06
 from .views_common import CORRECTABLE, days_left, explanation, is_overdue, timeline
 from .workflow import (
@@ -463,6 +464,25 @@ def _ledger_agencies(scope):
     return Agency.objects.filter(pk__in=scope.agency_ids).order_by("name")
 
 
+# The dates a ledger may cover (a typed year 9999 or 0001 is refused, not overflowed).
+LEDGER_FIRST, LEDGER_LAST = date(2000, 1, 1), date(2099, 12, 31)
+# What form 06 prints: the row's columns, and the two names it shows.
+LEDGER_COLUMNS = (
+    "code",
+    "status",
+    "timeliness",
+    "applicant_name",
+    "applicant_address",
+    "applicant_phone",
+    "received_at",
+    "due_at",
+    "result_ready_at",
+    "returned_at",
+    "procedure__name",
+    "current_agency__name",
+)
+
+
 @official_required
 def ledger_pdf(request):
     """Form 06 for one agency and a period (default: the current month)."""
@@ -482,18 +502,25 @@ def ledger_pdf(request):
     if date_from is None or date_to is None:
         messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
         return redirect("dossiers:worklist")
+    if not (LEDGER_FIRST <= date_from <= LEDGER_LAST and LEDGER_FIRST <= date_to <= LEDGER_LAST):
+        # 9999-12-31 + 1 day overflows: a message, not a 500 (issue 12).
+        messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
+        return redirect("dossiers:worklist")
     if date_to < date_from or (date_to - date_from) > timedelta(days=366):
         messages.error(request, _("Kỳ in sổ phải từ 1 ngày đến 1 năm."))
         return redirect("dossiers:worklist")
+    # Every dossier received by an agency in the user's scope is theirs to see (the agency
+    # came from _ledger_agencies): no visibility subquery over the transfers, just the
+    # (agency, received_at) index over the period's rows (issue 10 item 4).
     dossiers = (
-        selectors.dossiers_visible_to(request.user)
-        .filter(
+        Dossier.objects.filter(
             agency=agency,
             # A range on the column (not __date) so the (agency, received_at) index serves.
             received_at__gte=_start_of(date_from),
             received_at__lt=_start_of(date_to + timedelta(days=1)),
         )
         .select_related("procedure", "current_agency")
+        .only(*LEDGER_COLUMNS)
         .order_by("received_at", "id")
     )
     content = render_form_06(agency=agency, dossiers=dossiers, date_from=date_from, date_to=date_to)

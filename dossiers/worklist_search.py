@@ -6,8 +6,8 @@ One text per dossier, `dossier_haystack(name, code, phone, id_number)`:
 an IMMUTABLE SQL function (migration 0005_hot_worklist_search) with a pg_trgm GIN index on it, so a
 LIKE '%…%' on it is an index search; on SQLite the same function is registered from
 Python (`haystack`) when a connection opens. The folding is the catalogue's own
-(procedures.search.fold): the table below is generated from it and a test compares the
-two on PostgreSQL.
+(procedures.search.fold) in Python and the unaccent extension in PostgreSQL; a test
+compares the two over every Vietnamese letter.
 """
 
 from __future__ import annotations
@@ -18,23 +18,6 @@ from django.db.models import CharField, F, Func, QuerySet
 
 from procedures.search import fold
 
-
-def _fold_table() -> tuple[str, str]:
-    """Every accented Latin letter whose fold() is a Vietnamese vowel or d, both cases, and
-    its folded letter; then the combining marks (U+0300–U+036F), which translate() deletes
-    (they have no counterpart). Changing fold() needs a migration that recreates
-    dossier_haystack and its index."""
-    source, target = [], []
-    for point in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
-        char = chr(point)
-        folded = fold(char)
-        if len(folded) == 1 and folded != char and folded in "aeiouyd":
-            source.append(char)
-            target.append(folded)
-    return "".join(source) + "".join(chr(c) for c in range(0x300, 0x370)), "".join(target)
-
-
-FOLD_FROM, FOLD_TO = _fold_table()
 MAX_QUERY = 100
 _DIGITS = re.compile(r"^[\d\s.]+$")
 
