@@ -44,8 +44,12 @@ def after_commit(dossier_id: int) -> None:
     that moves a dossier through several steps) share one kick.
     """
     connection = transaction.get_connection()
+    # Same dossier, same (save)point of the transaction: already kicked. A kick registered
+    # in an enclosing block (another service call in the same outer transaction, as in
+    # tests) does not count, so every service call still ends with its kick.
+    here = set(connection.savepoint_ids)
     if connection.in_atomic_block and any(
-        isinstance(entry[1], _Kick) and entry[1].dossier_id == dossier_id
+        isinstance(entry[1], _Kick) and entry[1].dossier_id == dossier_id and entry[0] == here
         for entry in connection.run_on_commit
     ):
         return
