@@ -179,5 +179,11 @@ def todays_digest(user) -> ReminderDigest | None:
     """The user's digest of today, for the worklist banner (one indexed lookup)."""
     if not getattr(user, "is_authenticated", False):
         return None
+    # Only the reminded roles have digests: the desk's worklist costs no query for this.
+    from procedures.access import scope_for
+
+    roles = set().union(*scope_for(user).roles_by_agency.values())
+    if not roles & set(REMINDED_ROLES) and not user.is_superuser:
+        return None
     day = timezone.now().astimezone(local_tz()).date()
     return ReminderDigest.objects.filter(user=user, day=day).first()
