@@ -274,7 +274,7 @@ def test_the_pay_button_redirects_to_the_gateway_with_a_signed_request(
     client, payment, online_dossier
 ):
     client.post(reverse("dossiers:online_access"), {"ref": online_dossier.code, "secret": SECRET})
-    response = client.post(reverse("dossiers:online_pay"))
+    response = client.get(reverse("dossiers:online_pay"))
     assert response.status_code == 302
     assert response["Location"].startswith("http://127.0.0.1:9/pay?")
     assert f"ref={payment.reference}" in response["Location"]
