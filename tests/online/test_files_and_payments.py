@@ -326,3 +326,23 @@ def test_the_admin_lists_payments_and_files_read_only(client, payment, sysadmin)
         url = reverse(f"admin:dossiers_{model}_changelist")
         assert client.get(url).status_code == 200
         assert client.get(reverse(f"admin:dossiers_{model}_add")).status_code == 403
+
+
+def test_another_agency_cannot_attach_files_or_ask_for_fees(client, online_dossier, desk_b):
+    attach = reverse("dossiers:online_attach", args=[online_dossier.pk])
+    fee = reverse("dossiers:online_fee_request", args=[online_dossier.pk])
+    for who in (None, desk_b):
+        client.logout()
+        if who is not None:
+            login(client, who)
+        response = client.post(attach, {"kind": "scan", "file": upload(PDF)})
+        assert response.status_code in {302, 404}
+        if who is not None:
+            assert response.status_code == 404
+        response = client.post(fee, {"amount": "50000"})
+        assert response.status_code in {302, 404}
+        if who is not None:
+            assert response.status_code == 404
+    assert online_dossier.files.count() == 3
+    assert not Payment.objects.exists()
+    assert Dossier.objects.get(pk=online_dossier.pk).status == Status.PROCESSING
