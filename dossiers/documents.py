@@ -18,15 +18,18 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.access import scope_for
 from procedures.models import Channel
 
-from .errors import InvalidInput, NotAllowedInState, NotPermitted
+from . import services
+from .errors import InvalidInput, NotAllowedInState, NotFound, NotPermitted
 from .models import Dossier, DossierFile, OnlineSubmission
 from .models_online import dossier_file_storage, new_reference
+from .selectors import access_dossier
 from .workflow import Status
 
 Kind = DossierFile.Kind
@@ -38,13 +41,12 @@ MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
-# The electronic result is a signed PDF (Decree 45/2020 art. 25: an e-result has the legal
-# value of the paper one); scans and the applicant's documents may also be photographs.
+# The electronic result is a (signed) PDF, the form Decree 45/2020/NĐ-CP expects of results
+# issued electronically [article not checked]; scans and the applicant's documents may also
+# be photographs.
 RESULT_TYPES = frozenset({"application/pdf"})
-# Statuses in which each kind may be added.
-OPEN_FOR_APPLICANT = frozenset({Status.SUBMITTED})
+# Statuses in which the applicant may send a supplement, and a result may be attached.
 OPEN_FOR_SUPPLEMENT = frozenset({Status.INCOMPLETE, Status.SUPPLEMENT_REQUESTED})
-CLOSED = frozenset({Status.INTAKE_REFUSED, Status.REFUSED, Status.WITHDRAWN, Status.RETURNED})
 OPEN_FOR_RESULT = frozenset({Status.RESULT_READY, Status.RETURNED})
 
 
@@ -143,8 +145,6 @@ def _lock(dossier_id) -> Dossier:
     try:
         return Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
     except (Dossier.DoesNotExist, ValueError, TypeError):
-        from .errors import NotFound
-
         raise NotFound(_("Không tìm thấy hồ sơ.")) from None
 
 
@@ -155,8 +155,6 @@ def files_add_supplement(*, dossier_id, uploads: list[CheckedUpload], at=None) -
     19(4)) it is recorded as received through the lifecycle action, which restarts the
     clock. After a guidance at intake (form 02) the desk then accepts the dossier as today.
     """
-    from . import services
-
     if not uploads:
         raise InvalidInput(_("Chưa chọn tệp bổ sung."))
     at = at or timezone.now()
@@ -218,13 +216,9 @@ def files_of(dossier: Dossier) -> QuerySet:
 
 def access_file_official(user, file_id) -> DossierFile:
     """A file for an official: found only through a dossier the user may see (else 404)."""
-    from .selectors import access_dossier
-
     try:
         row = DossierFile.objects.get(pk=int(file_id))
     except (DossierFile.DoesNotExist, ValueError, TypeError):
-        from django.http import Http404
-
         raise Http404("file not found") from None
     access_dossier(user, row.dossier_id)
     return row
@@ -232,8 +226,6 @@ def access_file_official(user, file_id) -> DossierFile:
 
 def access_file_applicant(dossier_id: int, file_id) -> DossierFile:
     """A file of the dossier the applicant proved (code + secret); others are 404."""
-    from django.http import Http404
-
     try:
         return DossierFile.objects.get(pk=int(file_id), dossier_id=dossier_id)
     except (DossierFile.DoesNotExist, ValueError, TypeError):
@@ -288,8 +280,6 @@ def online_submit(
     guide or refuse it; the files and the submission reference are written in the same
     transaction. Only procedures offered partially or fully online take submissions.
     """
-    from . import services
-
     if procedure.online_mode == procedure.OnlineMode.NONE:
         raise NotAllowedInState(_("Thủ tục này chưa được cung cấp trực tuyến."))
     at = at or timezone.now()

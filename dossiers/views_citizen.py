@@ -183,8 +183,10 @@ def applicant_file(request, file_id: int):
     return file_response(documents.access_file_applicant(dossier.pk, file_id))
 
 
-@require_POST
+@never_cache
 def pay(request):
+    """Send the applicant to the gateway. A link (GET), not a form: it changes nothing
+    here, and a CSP form-action of 'self' would stop a form redirected to the gateway."""
     dossier = _granted(request)
     try:
         payment = payments.ensure_payable(dossier)

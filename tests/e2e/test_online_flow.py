@@ -150,7 +150,7 @@ def test_online_submission_supplement_payment_and_electronic_result(
 
     # 5. The citizen pays through the (fake) gateway and sees the receipt.
     citizen.goto(f"{base}/ho-so/truc-tuyen/ho-so-cua-toi/")
-    citizen.click("button:text('Thanh toán qua Cổng thanh toán trực tuyến')")
+    citizen.click("[data-testid=pay]")
     citizen.wait_for_selector("#confirm")
     assert citizen.inner_text("#amount") == "8000"
     citizen.click("#confirm")

@@ -274,7 +274,7 @@ def test_the_pay_button_redirects_to_the_gateway_with_a_signed_request(
     client, payment, online_dossier
 ):
     client.post(reverse("dossiers:online_access"), {"ref": online_dossier.code, "secret": SECRET})
-    response = client.post(reverse("dossiers:online_pay"))
+    response = client.get(reverse("dossiers:online_pay"))
     assert response.status_code == 302
     assert response["Location"].startswith("http://127.0.0.1:9/pay?")
     assert f"ref={payment.reference}" in response["Location"]
@@ -326,3 +326,23 @@ def test_the_admin_lists_payments_and_files_read_only(client, payment, sysadmin)
         url = reverse(f"admin:dossiers_{model}_changelist")
         assert client.get(url).status_code == 200
         assert client.get(reverse(f"admin:dossiers_{model}_add")).status_code == 403
+
+
+def test_another_agency_cannot_attach_files_or_ask_for_fees(client, online_dossier, desk_b):
+    attach = reverse("dossiers:online_attach", args=[online_dossier.pk])
+    fee = reverse("dossiers:online_fee_request", args=[online_dossier.pk])
+    for who in (None, desk_b):
+        client.logout()
+        if who is not None:
+            login(client, who)
+        response = client.post(attach, {"kind": "scan", "file": upload(PDF)})
+        assert response.status_code in {302, 404}
+        if who is not None:
+            assert response.status_code == 404
+        response = client.post(fee, {"amount": "50000"})
+        assert response.status_code in {302, 404}
+        if who is not None:
+            assert response.status_code == 404
+    assert online_dossier.files.count() == 3
+    assert not Payment.objects.exists()
+    assert Dossier.objects.get(pk=online_dossier.pk).status == Status.PROCESSING
