@@ -214,12 +214,33 @@ class Target(models.Model):
     year_to = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
     value = models.DecimalField(_("mức (%)"), max_digits=5, decimal_places=2)
     source = models.CharField(_("văn bản"), max_length=255, blank=True)
+    # Empty: the city-wide target; set: an agency's own target, which replaces the city's
+    # on that agency's pages for the years it covers.
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan, đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("chỉ tiêu kế hoạch")
         verbose_name_plural = _("chỉ tiêu kế hoạch")
         ordering = ["metric", "year_from"]
-        constraints = [models.UniqueConstraint(fields=["metric", "year_from"], name="target_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "year_from"],
+                condition=models.Q(agency__isnull=True),
+                name="target_once",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "year_from", "agency"],
+                condition=models.Q(agency__isnull=False),
+                name="agency_target_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} ≥ {self.value}% ({self.year_from})"

@@ -99,7 +99,7 @@ def city(request):
     year = _year(request)
     first, last = _period(year)
     totals = selectors.period_totals(first=first, last=last)
-    coverage = selectors.procedure_coverage()
+    coverage = selectors.procedure_coverage(as_of=selectors.year_end(year))
     progress = selectors.targets_progress(year, totals, coverage)
     monthly = selectors.monthly_trend(first=first, last=last)
     yearly = selectors.yearly_trend()
@@ -156,10 +156,11 @@ def agency(request, pk: int):
     year = _year(request)
     first, last = _period(year)
     totals = selectors.period_totals(first=first, last=last, agency_ids=[pk])
-    coverage = selectors.procedure_coverage(agency_id=pk)
+    coverage = selectors.procedure_coverage(agency_id=pk, as_of=selectors.year_end(year))
     monthly = selectors.monthly_trend(first=first, last=last, agency_ids=[pk])
     yearly = selectors.yearly_trend(agency_ids=[pk])
     transfers = selectors.transfer_totals(first=first, last=last, agency_ids=[pk]).get(pk)
+    progress = selectors.targets_progress(year, totals, coverage, agency_id=pk)
     return render(
         request,
         "indicators/agency.html",
@@ -170,9 +171,10 @@ def agency(request, pk: int):
             "this_month": current_month(),  # the monthly table marks it as still running
             "totals": totals,
             "coverage": coverage,
+            "progress": progress,
             "monthly": monthly,
             "yearly": yearly,
-            "charts": _trend_charts(monthly, yearly),
+            "charts": _trend_charts(monthly, yearly, _on_time_target(progress)),
             "procedures": selectors.by_procedure(first=first, last=last, agency_ids=[pk]),
             "circular": scores.circular01(totals, transfers),
             "transfers": transfers,
