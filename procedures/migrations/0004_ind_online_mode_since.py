@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procedures', '0002_history_for_agencies_roles_fields'),
+        ("procedures", "0002_history_for_agencies_roles_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalprocedure',
-            name='online_mode_since',
-            field=models.DateField(blank=True, null=True, verbose_name='trực tuyến từ ngày'),
+            model_name="historicalprocedure",
+            name="online_mode_since",
+            field=models.DateField(blank=True, null=True, verbose_name="trực tuyến từ ngày"),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='online_mode_since',
-            field=models.DateField(blank=True, null=True, verbose_name='trực tuyến từ ngày'),
+            model_name="procedure",
+            name="online_mode_since",
+            field=models.DateField(blank=True, null=True, verbose_name="trực tuyến từ ngày"),
         ),
     ]
