@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hanoi_cchc.api_errors import ERROR_EXAMPLES, error_responses
+from hanoi_cchc.db_router import use_replica
 from procedures.access import scope_for
 
 from . import selectors
@@ -106,6 +108,7 @@ class TotalsView(APIView):
             *ERROR_EXAMPLES,
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         first, last, agency_ids, procedure = _period(request)
         totals = selectors.period_totals(
@@ -130,6 +133,7 @@ class ByAgencyView(APIView):
             *ERROR_EXAMPLES,
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         first, last, agency_ids, procedure = _period(request)
         rows = selectors.by_agency(
@@ -154,6 +158,7 @@ class MonthlyView(APIView):
             *ERROR_EXAMPLES,
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         first, last, agency_ids, procedure = _period(request)
         rows = selectors.monthly_trend(
@@ -192,6 +197,7 @@ class CoverageView(APIView):
             *ERROR_EXAMPLES[:1],
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -235,6 +241,7 @@ class AnnualIndexView(APIView):
             *ERROR_EXAMPLES[:1],
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         query = AnnualQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

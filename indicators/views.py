@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from hanoi_cchc.db_router import use_replica
 from procedures.models import Agency, Procedure
 
 from . import charts, exports, scores, selectors
@@ -93,6 +94,7 @@ def _on_time_target(progress):
 
 
 @login_required
+@use_replica
 def city(request):
     """City overview: every target vs actual, trends, ranking, indices, scorecard."""
     agency_ids = selectors.dashboard_scope(request.user)
@@ -149,6 +151,7 @@ def _check_agency(agency_ids, agency_id: int) -> None:
 
 
 @login_required
+@use_replica
 def agency(request, pk: int):
     agency_ids = selectors.dashboard_scope(request.user)
     _check_agency(agency_ids, pk)
@@ -185,6 +188,7 @@ def agency(request, pk: int):
 
 
 @login_required
+@use_replica
 def procedure(request, pk: int):
     agency_ids = selectors.dashboard_scope(request.user)
     obj = get_object_or_404(Procedure.objects.select_related("field"), pk=pk)
@@ -266,6 +270,7 @@ def indices(request):
     )
 
 
+@use_replica
 def disclosure(request):
     """Public monthly disclosure of each agency's and field's results (no login)."""
     default = last_complete_month()
