@@ -9,17 +9,21 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from . import closing
 from .imports import IndexImportError, annual_index_import
 from .models import (
     AnnualIndex,
     AnnualIndexComponent,
     InternalParScore,
+    MonthClose,
     MonthlyStat,
+    Restatement,
     ScoreGroup,
     ScoreIndicator,
     Target,
     TrainingRecord,
 )
+from .periods import current_month
 
 
 class ComponentInline(admin.TabularInline):
@@ -109,8 +113,9 @@ class InternalParScoreAdmin(admin.ModelAdmin):
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
-    list_display = ("metric", "year_from", "year_to", "value", "source")
-    list_filter = ("metric",)
+    list_display = ("metric", "year_from", "year_to", "value", "agency", "source")
+    list_filter = ("metric", "year_from")
+    autocomplete_fields = ("agency",)
 
 
 @admin.register(TrainingRecord)
@@ -141,6 +146,64 @@ class MonthlyStatAdmin(admin.ModelAdmin):
     list_filter = ("month",)
     list_select_related = ("agency", "procedure")
     show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MonthCloseForm(forms.ModelForm):
+    class Meta:
+        model = MonthClose
+        fields = ("month",)
+        help_texts = {
+            "month": _(
+                "Ngày bất kỳ trong tháng cần khóa sổ. Khóa sổ một tháng khóa luôn các tháng "
+                "trước chưa khóa; số liệu được công bố và không bị ghi đè."
+            )
+        }
+
+    def clean_month(self):
+        month = self.cleaned_data["month"].replace(day=1)
+        if month >= current_month():
+            raise forms.ValidationError(_("Chỉ khóa sổ được tháng đã kết thúc."))
+        if closing.is_closed(month):
+            raise forms.ValidationError(_("Tháng này đã được khóa sổ."))
+        return month
+
+
+@admin.register(MonthClose)
+class MonthCloseAdmin(admin.ModelAdmin):
+    """Closing a month by hand (it also closes itself, see indicators.closing)."""
+
+    form = MonthCloseForm
+    list_display = ("month", "closed_at", "closed_by", "automatic")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("month", "closed_at", "closed_by", "automatic") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        closing.month_close(month=form.cleaned_data["month"], user=request.user)
+        obj.pk = MonthClose.objects.get(month=form.cleaned_data["month"]).pk
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # published figures are not withdrawn silently
+
+
+@admin.register(Restatement)
+class RestatementAdmin(admin.ModelAdmin):
+    list_display = ("month", "dimension", "key", "figure", "old_value", "new_value", "action")
+    list_filter = ("month", "dimension")
 
     def has_add_permission(self, request):
         return False
