@@ -450,3 +450,26 @@ class Restatement(models.Model):
         verbose_name_plural = _("đính chính số liệu đã công bố")
         ordering = ["month", "dimension", "key", "figure", "recorded_at", "id"]
         indexes = [models.Index(fields=["month", "dimension", "key"], name="restatement_cell")]
+
+
+class TrainingRosterEntry(models.Model):
+    """A commune-level official who must be trained on PAR INDEX, SIPAS and PAPI.
+
+    The 2021 plan's target is 100 % of commune officials trained: this roster (imported
+    from the communes' lists, indicators.roster) is the denominator, not portal accounts.
+    """
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("UBND cấp xã"), on_delete=models.CASCADE, related_name="+"
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=255)
+    id_number = models.CharField(_("số định danh / CCCD"), max_length=20, blank=True)
+    position = models.CharField(_("chức vụ"), max_length=255, blank=True)
+    trained_on = models.DateField(_("ngày tập huấn"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("nhập lúc"))
+
+    class Meta:
+        verbose_name = _("cán bộ cấp xã phải tập huấn")
+        verbose_name_plural = _("danh sách cán bộ cấp xã phải tập huấn")
+        ordering = ["agency__name", "full_name"]
+        indexes = [models.Index(fields=["agency", "trained_on"], name="roster_agency_trained")]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.access import scope_for
-from procedures.models import Agency, Membership, Procedure
+from procedures.models import Agency, Procedure
 
 from .models import (
     AgencyMonthStat,
@@ -27,7 +27,7 @@ from .models import (
     MonthlyStat,
     ProcedureMonthStat,
     Target,
-    TrainingRecord,
+    TrainingRosterEntry,
     TransferMonthlyStat,
 )
 from .periods import months_between
@@ -394,17 +394,29 @@ def year_end(year: int) -> date:
     return min(date(year, 12, 31), timezone.localdate())
 
 
-def commune_training() -> tuple[int, int]:
-    """(trained, all) commune officials: users with a membership in a commune-level agency."""
-    officials = Membership.objects.filter(agency__level=Agency.Level.COMMUNE).values("user_id")
-    total = officials.distinct().count()
-    trained = (
-        TrainingRecord.objects.filter(official_id__in=officials)
-        .values("official_id")
-        .distinct()
-        .count()
+def commune_training(*, as_of: date | None = None, agency_id: int | None = None):
+    """(trained, to be trained) commune officials, from the imported roster (2021 plan: 100 %).
+
+    Trained: a roster entry with a training date on or before `as_of` (default: today).
+    """
+    as_of = as_of or timezone.localdate()
+    qs = TrainingRosterEntry.objects.all()
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    row = qs.aggregate(total=Count("id"), trained=Count("id", filter=Q(trained_on__lte=as_of)))
+    return row["trained"], row["total"]
+
+
+def commune_training_by_commune(*, as_of: date | None = None) -> list[dict]:
+    """Per commune on the roster: name, trained, total, rate; the lowest rates first."""
+    as_of = as_of or timezone.localdate()
+    rows = (
+        TrainingRosterEntry.objects.values("agency_id", "agency__name")
+        .annotate(total=Count("id"), trained=Count("id", filter=Q(trained_on__lte=as_of)))
+        .order_by("agency__name")
     )
-    return trained, total
+    out = [{**r, "rate": rate(r["trained"], r["total"])} for r in rows]
+    return sorted(out, key=lambda r: (r["rate"] or 0, r["agency__name"]))
 
 
 @dataclass
@@ -440,7 +452,7 @@ def targets_progress(
     year: int, totals: Totals, coverage: Coverage, *, agency_id: int | None = None
 ) -> list[Progress]:
     """Each target in force in the year against that year's value (coverage as of its end)."""
-    trained, officials = commune_training()
+    trained, officials = commune_training(as_of=year_end(year), agency_id=agency_id)
     M = Target.Metric
     values = {
         M.SATISFACTION: (totals.satisfied, totals.rated, _("lượt đánh giá")),

@@ -266,6 +266,7 @@ def indices(request):
             "trained": trained,
             "officials": officials,
             "trained_rate": selectors.rate(trained, officials),
+            "communes": selectors.commune_training_by_commune(),
         },
     )
 
