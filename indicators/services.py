@@ -128,7 +128,7 @@ def _as_of(asof, *, running: bool):
             output_field=CharField(),
         ),
         "due_e": Case(
-            When(changed, then=Subquery(last.values("due_after")[:1])),
+            When(changed, then=Coalesce(Subquery(last.values("due_after")[:1]), F("due_at"))),
             default=F("due_at"),
             output_field=DateTimeField(),
         ),
@@ -184,7 +184,8 @@ def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
         settled_late=Count("id", filter=settled & Q(timeliness="late")),
         refused=Count("id", filter=in_month & Q(status=Status.REFUSED)),
         withdrawn=Count("id", filter=in_month & Q(status=Status.WITHDRAWN)),
-        open_not_due=Count("id", filter=open_at_end & ~overdue),
+        # No due time (or no overdue) is "open, still in time", as indicators.sql counts it.
+        open_not_due=Count("id", filter=open_at_end & (Q(due_e__isnull=True) | ~overdue)),
         open_overdue=Count("id", filter=open_at_end & overdue),
         synced=Count("id", filter=new & synced_q(asof)),
     )
