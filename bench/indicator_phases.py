@@ -48,7 +48,7 @@ def phases(get, inspector, dur: int, summary: dict) -> list[tuple]:
     agency = summary.get("busiest_agency")
     out = [
         ("disclosure_running_20", get(running), 20, dur, 16),
-        ("indicators_api_20", get("/api/indicators/totals/", inspector), 20, dur, 16),
+        ("indicators_api_20", get("/api/v1/indicators/totals/", inspector), 20, dur, 16),
     ]
     if agency:
         out.append(("agency_20", get(f"/chi-so/co-quan/{agency}/", inspector), 20, dur, 16))

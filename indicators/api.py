@@ -142,6 +142,29 @@ class ByAgencyView(APIView):
         return Response(TotalsSerializer(rows, many=True).data)
 
 
+class ByFieldView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsOfficial]
+
+    @extend_schema(
+        summary="Kết quả theo lĩnh vực (trong phạm vi của bạn)",
+        parameters=PERIOD_PARAMETERS[:3],
+        responses={200: TotalsSerializer(many=True), **error_responses(400, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Theo lĩnh vực",
+                value=[{**TOTALS_EXAMPLE, "label": "Hộ tịch", "key": "3"}],
+                response_only=True,
+            ),
+            *ERROR_EXAMPLES,
+        ],
+    )
+    @method_decorator(use_replica)
+    def get(self, request):
+        first, last, agency_ids, _procedure = _period(request)
+        rows = selectors.by_field(first=first, last=last, agency_ids=agency_ids)
+        return Response(TotalsSerializer(rows, many=True).data)
+
+
 class MonthlyView(APIView):
     permission_classes = [permissions.IsAuthenticated, IsOfficial]
 

@@ -37,15 +37,6 @@ def city(month, *, published=False):
     return CityMonthStat.objects.get(month=month, published=published)
 
 
-@pytest.fixture(autouse=True)
-def clear_cache():
-    from django.core.cache import cache
-
-    cache.delete(closing.CACHE_KEY)
-    yield
-    cache.delete(closing.CACHE_KEY)
-
-
 @pytest.fixture
 def october(procedure, agency_a):
     """Two dossiers received in October; one open and overdue at its end, synced then."""
