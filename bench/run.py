@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import loadgen  # noqa: E402
+from bench import indicator_phases, loadgen  # noqa: E402
 from bench.loadgen import CpuMeter, Request, children_of, cookies_from, open_loop  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -500,6 +500,7 @@ async def run_phases(args, port: int, server_pid: int, fixtures: dict, db: str) 
         # One request a second: what a single dashboard costs when nothing queues.
         ("dashboard_1", get("/chi-so/", inspector), 1, dur, 4),
         ("disclosure_1", get("/chi-so/cong-khai/"), 1, dur, 4),
+        *indicator_phases.phases(get, inspector, dur, fixtures.get("indicators", {})),
     ]
     if args.phases:
         wanted = set(args.phases.split(","))
@@ -706,6 +707,7 @@ def main(argv=None) -> None:
     # The statistics table was just rewritten: give the planner its new row counts, as
     # autovacuum would within minutes on a production server.
     psql(db, "VACUUM ANALYZE indicators_monthlystat")
+    fixtures["indicators"] = result["indicators"] = indicator_phases.prepare(db)
     subprocess.run(
         ["redis-cli", "-n", str(REDIS_DB["n"]), "flushdb"], check=False, capture_output=True
     )

@@ -21,7 +21,14 @@ from dossiers.api import DossierViewSet, DueView, action_view
 from dossiers.workflow import ACTIONS
 from hanoi_cchc.api_errors import error_example, error_responses
 from hanoi_cchc.authn import ClientAddressThrottle, issue_token
-from indicators.api import AnnualIndexView, ByAgencyView, CoverageView, MonthlyView, TotalsView
+from indicators.api import (
+    AnnualIndexView,
+    ByAgencyView,
+    ByFieldView,
+    CoverageView,
+    MonthlyView,
+    TotalsView,
+)
 from procedures.api import AgencyViewSet, FieldViewSet, ProcedureViewSet
 
 
@@ -108,6 +115,7 @@ v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("indicators/totals/", TotalsView.as_view(), name="indicators-totals"),
     path("indicators/agencies/", ByAgencyView.as_view(), name="indicators-agencies"),
+    path("indicators/fields/", ByFieldView.as_view(), name="indicators-fields"),
     path("indicators/monthly/", MonthlyView.as_view(), name="indicators-monthly"),
     path("indicators/coverage/", CoverageView.as_view(), name="indicators-coverage"),
     path("indicators/annual/", AnnualIndexView.as_view(), name="indicators-annual"),

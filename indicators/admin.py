@@ -7,19 +7,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import closing
 from .imports import IndexImportError, annual_index_import
 from .models import (
     AnnualIndex,
     AnnualIndexComponent,
     InternalParScore,
+    MonthClose,
     MonthlyStat,
+    Restatement,
     ScoreGroup,
     ScoreIndicator,
     Target,
     TrainingRecord,
+    TrainingRosterEntry,
 )
+from .periods import current_month
+from .roster import RosterImportError, roster_import
 
 
 class ComponentInline(admin.TabularInline):
@@ -109,8 +116,9 @@ class InternalParScoreAdmin(admin.ModelAdmin):
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
-    list_display = ("metric", "year_from", "year_to", "value", "source")
-    list_filter = ("metric",)
+    list_display = ("metric", "year_from", "year_to", "value", "agency", "source")
+    list_filter = ("metric", "year_from")
+    autocomplete_fields = ("agency",)
 
 
 @admin.register(TrainingRecord)
@@ -150,3 +158,128 @@ class MonthlyStatAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MonthCloseForm(forms.ModelForm):
+    class Meta:
+        model = MonthClose
+        fields = ("month",)
+        help_texts = {
+            "month": _(
+                "Ngày bất kỳ trong tháng cần khóa sổ. Khóa sổ một tháng khóa luôn các tháng "
+                "trước chưa khóa; số liệu được công bố và không bị ghi đè."
+            )
+        }
+
+    def clean_month(self):
+        month = self.cleaned_data["month"].replace(day=1)
+        if month >= current_month():
+            raise forms.ValidationError(_("Chỉ khóa sổ được tháng đã kết thúc."))
+        if closing.is_closed(month):
+            raise forms.ValidationError(_("Tháng này đã được khóa sổ."))
+        return month
+
+
+@admin.register(MonthClose)
+class MonthCloseAdmin(admin.ModelAdmin):
+    """Closing a month by hand (it also closes itself, see indicators.closing)."""
+
+    form = MonthCloseForm
+    list_display = ("month", "closed_at", "closed_by", "automatic")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("month", "closed_at", "closed_by", "automatic") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        closing.month_close(month=form.cleaned_data["month"], user=request.user)
+        obj.pk = MonthClose.objects.get(month=form.cleaned_data["month"]).pk
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # published figures are not withdrawn silently
+
+
+@admin.register(Restatement)
+class RestatementAdmin(admin.ModelAdmin):
+    list_display = ("month", "dimension", "key", "figure", "old_value", "new_value", "action")
+    list_filter = ("month", "dimension")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RosterImportForm(ImportForm):
+    file = forms.FileField(
+        label=_("Tệp CSV hoặc XLSX"),
+        help_text=_(
+            "Cột: ma_don_vi (mã định danh hoặc mã thống kê của xã, phường), ho_ten, "
+            "so_dinh_danh, chuc_vu, ngay_tap_huan (để trống nếu chưa tập huấn). Tệp thay thế "
+            "danh sách của các xã, phường có trong tệp. Có lỗi ở bất kỳ dòng nào thì không "
+            "nhập dòng nào."
+        ),
+    )
+
+
+@admin.register(TrainingRosterEntry)
+class TrainingRosterEntryAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "agency", "position", "trained_on")
+    list_filter = ("trained_on",)
+    search_fields = ("full_name", "id_number", "agency__name")
+    autocomplete_fields = ("agency",)
+    readonly_fields = ("imported_at",)
+    change_list_template = "indicators/admin/roster_change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        if obj.imported_at is None:
+            obj.imported_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        return [
+            path(
+                "nhap/",
+                self.admin_site.admin_view(self.import_view),
+                name="indicators_trainingrosterentry_import",
+            )
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            messages.error(request, _("Bạn không có quyền nhập danh sách."))
+            return redirect("admin:indicators_trainingrosterentry_changelist")
+        errors = []
+        form = RosterImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            f = form.cleaned_data["file"]
+            try:
+                result = roster_import(content=f.read(), filename=f.name)
+            except RosterImportError as exc:
+                errors = exc.errors
+            else:
+                messages.success(
+                    request,
+                    _("Đã nhập %(o)s cán bộ của %(c)s xã, phường (%(t)s đã tập huấn).")
+                    % {"o": result.officials, "c": result.communes, "t": result.trained},
+                )
+                return redirect("admin:indicators_trainingrosterentry_changelist")
+        return render(
+            request,
+            "indicators/admin/annualindex_import.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "errors": errors,
+                "opts": self.model._meta,
+                "title": _("Nhập danh sách cán bộ cấp xã phải tập huấn"),
+            },
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hanoi_cchc.api_errors import ERROR_EXAMPLES, error_responses
+from hanoi_cchc.db_router import use_replica
 from procedures.access import scope_for
 
 from . import selectors
@@ -106,6 +108,7 @@ class TotalsView(APIView):
             *ERROR_EXAMPLES,
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         first, last, agency_ids, procedure = _period(request)
         totals = selectors.period_totals(
@@ -130,11 +133,35 @@ class ByAgencyView(APIView):
             *ERROR_EXAMPLES,
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         first, last, agency_ids, procedure = _period(request)
         rows = selectors.by_agency(
             first=first, last=last, agency_ids=agency_ids, procedure_id=procedure
         )
+        return Response(TotalsSerializer(rows, many=True).data)
+
+
+class ByFieldView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsOfficial]
+
+    @extend_schema(
+        summary="Kết quả theo lĩnh vực (trong phạm vi của bạn)",
+        parameters=PERIOD_PARAMETERS[:3],
+        responses={200: TotalsSerializer(many=True), **error_responses(400, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Theo lĩnh vực",
+                value=[{**TOTALS_EXAMPLE, "label": "Hộ tịch", "key": "3"}],
+                response_only=True,
+            ),
+            *ERROR_EXAMPLES,
+        ],
+    )
+    @method_decorator(use_replica)
+    def get(self, request):
+        first, last, agency_ids, _procedure = _period(request)
+        rows = selectors.by_field(first=first, last=last, agency_ids=agency_ids)
         return Response(TotalsSerializer(rows, many=True).data)
 
 
@@ -154,6 +181,7 @@ class MonthlyView(APIView):
             *ERROR_EXAMPLES,
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         first, last, agency_ids, procedure = _period(request)
         rows = selectors.monthly_trend(
@@ -192,6 +220,7 @@ class CoverageView(APIView):
             *ERROR_EXAMPLES[:1],
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -235,6 +264,7 @@ class AnnualIndexView(APIView):
             *ERROR_EXAMPLES[:1],
         ],
     )
+    @method_decorator(use_replica)
     def get(self, request):
         query = AnnualQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

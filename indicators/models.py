@@ -214,12 +214,33 @@ class Target(models.Model):
     year_to = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
     value = models.DecimalField(_("mức (%)"), max_digits=5, decimal_places=2)
     source = models.CharField(_("văn bản"), max_length=255, blank=True)
+    # Empty: the city-wide target; set: an agency's own target, which replaces the city's
+    # on that agency's pages for the years it covers.
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan, đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("chỉ tiêu kế hoạch")
         verbose_name_plural = _("chỉ tiêu kế hoạch")
         ordering = ["metric", "year_from"]
-        constraints = [models.UniqueConstraint(fields=["metric", "year_from"], name="target_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "year_from"],
+                condition=models.Q(agency__isnull=True),
+                name="target_once",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "year_from", "agency"],
+                condition=models.Q(agency__isnull=False),
+                name="agency_target_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} ≥ {self.value}% ({self.year_from})"
@@ -429,3 +450,26 @@ class Restatement(models.Model):
         verbose_name_plural = _("đính chính số liệu đã công bố")
         ordering = ["month", "dimension", "key", "figure", "recorded_at", "id"]
         indexes = [models.Index(fields=["month", "dimension", "key"], name="restatement_cell")]
+
+
+class TrainingRosterEntry(models.Model):
+    """A commune-level official who must be trained on PAR INDEX, SIPAS and PAPI.
+
+    The 2021 plan's target is 100 % of commune officials trained: this roster (imported
+    from the communes' lists, indicators.roster) is the denominator, not portal accounts.
+    """
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("UBND cấp xã"), on_delete=models.CASCADE, related_name="+"
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=255)
+    id_number = models.CharField(_("số định danh / CCCD"), max_length=20, blank=True)
+    position = models.CharField(_("chức vụ"), max_length=255, blank=True)
+    trained_on = models.DateField(_("ngày tập huấn"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("nhập lúc"))
+
+    class Meta:
+        verbose_name = _("cán bộ cấp xã phải tập huấn")
+        verbose_name_plural = _("danh sách cán bộ cấp xã phải tập huấn")
+        ordering = ["agency__name", "full_name"]
+        indexes = [models.Index(fields=["agency", "trained_on"], name="roster_agency_trained")]

@@ -14,10 +14,11 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.access import scope_for
-from procedures.models import Agency, Membership, Procedure
+from procedures.models import Agency, Procedure
 
 from .models import (
     AgencyMonthStat,
@@ -26,7 +27,7 @@ from .models import (
     MonthlyStat,
     ProcedureMonthStat,
     Target,
-    TrainingRecord,
+    TrainingRosterEntry,
     TransferMonthlyStat,
 )
 from .periods import months_between
@@ -334,12 +335,17 @@ def transfer_totals(*, first: date, last: date, agency_ids=None) -> dict[int, di
 
 @dataclass
 class Coverage:
-    """Procedures by online mode and DVCQG integration (target 2021: 30 %)."""
+    """DVCQG coverage as the 2021 plan defines it (target: 30 %), as of a date.
+
+    Denominator: procedures offered at online level 3/4 (partial or full online) on that
+    date; numerator: those of them integrated with DVCQG by that date (DOMAIN §2, §7).
+    """
 
     total: int
     full: int
     partial: int
     online_integrated: int
+    as_of: date | None = None
 
     @property
     def online(self) -> int:
@@ -347,41 +353,70 @@ class Coverage:
 
     @property
     def integration_rate(self):
-        # 2021 plan: procedures at levels 3–4 (partial or full online) integrated with DVCQG,
-        # as a share of all published procedures.
-        return rate(self.online_integrated, self.total)
+        return rate(self.online_integrated, self.online)
 
     @property
     def online_rate(self):
         return rate(self.online, self.total)
 
 
-def procedure_coverage(*, agency_id: int | None = None) -> Coverage:
-    """From the catalogue (not dossiers): one aggregate query."""
+def procedure_coverage(*, agency_id: int | None = None, as_of: date | None = None) -> Coverage:
+    """From the catalogue (not dossiers), as of a date (default: today); one query.
+
+    A procedure counts as online from `online_mode_since` and as integrated from
+    `dvcqg_integrated_on`. For a past date a procedure without that date is not counted
+    (nothing shows it was online or integrated then); today's flags hold for today.
+    """
+    today = timezone.localdate()
+    as_of = as_of or today
     qs = Procedure.objects.filter(status=Procedure.Status.PUBLISHED)
     if agency_id is not None:
         qs = qs.filter(agencies=agency_id)
-    online = Q(online_mode__in=[Procedure.OnlineMode.PARTIAL, Procedure.OnlineMode.FULL])
+    modes = Procedure.OnlineMode
+    if as_of >= today:
+        since_ok = Q()
+        integrated = Q(dvcqg_integrated=True)
+    else:
+        since_ok = Q(online_mode_since__lte=as_of)
+        integrated = Q(dvcqg_integrated=True, dvcqg_integrated_on__lte=as_of)
+    online = Q(online_mode__in=[modes.PARTIAL, modes.FULL]) & since_ok
     row = qs.aggregate(
         total=Count("id", distinct=True),
-        full=Count("id", filter=Q(online_mode=Procedure.OnlineMode.FULL), distinct=True),
-        partial=Count("id", filter=Q(online_mode=Procedure.OnlineMode.PARTIAL), distinct=True),
-        online_integrated=Count("id", filter=online & Q(dvcqg_integrated=True), distinct=True),
+        full=Count("id", filter=Q(online_mode=modes.FULL) & since_ok, distinct=True),
+        partial=Count("id", filter=Q(online_mode=modes.PARTIAL) & since_ok, distinct=True),
+        online_integrated=Count("id", filter=online & integrated, distinct=True),
     )
-    return Coverage(**row)
+    return Coverage(**row, as_of=as_of)
 
 
-def commune_training() -> tuple[int, int]:
-    """(trained, all) commune officials: users with a membership in a commune-level agency."""
-    officials = Membership.objects.filter(agency__level=Agency.Level.COMMUNE).values("user_id")
-    total = officials.distinct().count()
-    trained = (
-        TrainingRecord.objects.filter(official_id__in=officials)
-        .values("official_id")
-        .distinct()
-        .count()
+def year_end(year: int) -> date:
+    """The date a year's figures are taken at: 31 December, or today for this year."""
+    return min(date(year, 12, 31), timezone.localdate())
+
+
+def commune_training(*, as_of: date | None = None, agency_id: int | None = None):
+    """(trained, to be trained) commune officials, from the imported roster (2021 plan: 100 %).
+
+    Trained: a roster entry with a training date on or before `as_of` (default: today).
+    """
+    as_of = as_of or timezone.localdate()
+    qs = TrainingRosterEntry.objects.all()
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    row = qs.aggregate(total=Count("id"), trained=Count("id", filter=Q(trained_on__lte=as_of)))
+    return row["trained"], row["total"]
+
+
+def commune_training_by_commune(*, as_of: date | None = None) -> list[dict]:
+    """Per commune on the roster: name, trained, total, rate; the lowest rates first."""
+    as_of = as_of or timezone.localdate()
+    rows = (
+        TrainingRosterEntry.objects.values("agency_id", "agency__name")
+        .annotate(total=Count("id"), trained=Count("id", filter=Q(trained_on__lte=as_of)))
+        .order_by("agency__name")
     )
-    return trained, total
+    out = [{**r, "rate": rate(r["trained"], r["total"])} for r in rows]
+    return sorted(out, key=lambda r: (r["rate"] or 0, r["agency__name"]))
 
 
 @dataclass
@@ -397,32 +432,42 @@ class Progress:
         return None if self.actual is None else self.actual >= self.target.value
 
 
-def targets_for(year: int) -> list[Target]:
-    """The target of each metric in force in a year (the latest that started by then)."""
+def targets_for(year: int, *, agency_id: int | None = None) -> list[Target]:
+    """The target of each metric in force in a year (the latest that started by then).
+
+    For an agency, its own target of a metric replaces the city-wide one.
+    """
     chosen: dict[str, Target] = {}
-    for t in Target.objects.filter(year_from__lte=year).order_by("year_from"):
+    qs = Target.objects.filter(year_from__lte=year).filter(
+        Q(agency__isnull=True) | Q(agency_id=agency_id)
+    )
+    # City-wide first, then the agency's own, each by start year: the last one wins.
+    for t in sorted(qs, key=lambda t: (t.agency_id is not None, t.year_from)):
         if t.year_to is None or t.year_to >= year:
             chosen[t.metric] = t
-    return list(chosen.values())
+    return sorted(chosen.values(), key=lambda t: t.metric)
 
 
-def targets_progress(year: int, totals: Totals, coverage: Coverage) -> list[Progress]:
-    trained, officials = commune_training()
+def targets_progress(
+    year: int, totals: Totals, coverage: Coverage, *, agency_id: int | None = None
+) -> list[Progress]:
+    """Each target in force in the year against that year's value (coverage as of its end)."""
+    trained, officials = commune_training(as_of=year_end(year), agency_id=agency_id)
     M = Target.Metric
     values = {
         M.SATISFACTION: (totals.satisfied, totals.rated, _("lượt đánh giá")),
         M.ON_TIME: (totals.on_time, totals.settled, _("hồ sơ đã giải quyết")),
         M.DVCQG_INTEGRATION: (
             coverage.online_integrated,
-            coverage.total,
-            _("thủ tục đang công bố"),
+            coverage.online,
+            _("thủ tục trực tuyến mức độ 3, 4"),
         ),
         M.COMMUNE_TRAINED: (trained, officials, _("cán bộ cấp xã")),
         M.ONLINE_RATE: (totals.received_online_all, totals.received, _("hồ sơ tiếp nhận")),
         M.DVCQG_SYNC: (totals.synced, totals.received, _("hồ sơ tiếp nhận")),
     }
     out = []
-    for t in targets_for(year):
+    for t in targets_for(year, agency_id=agency_id):
         num, den, label = values[t.metric]
         out.append(Progress(t, rate(num, den), num, den, label))
     return out

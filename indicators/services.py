@@ -23,6 +23,7 @@ SQLite use the ORM per month (a handful of grouped queries, never a loop over do
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -40,7 +41,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from dossiers import rules
@@ -49,7 +50,14 @@ from dossiers.workflow import NOT_ACCEPTED_STATUSES, OPEN_STATUSES, SETTLED_STAT
 
 from . import closing, rollups, sql
 from .models import MonthlyStat, StatsWatermark, TransferMonthlyStat
-from .periods import add_months, current_month, month_bounds, month_of, months_between
+from .periods import (
+    add_months,
+    current_month,
+    local_tz,
+    month_bounds,
+    month_of,
+    months_between,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +129,7 @@ def _as_of(asof, *, running: bool):
             output_field=CharField(),
         ),
         "due_e": Case(
-            When(changed, then=Subquery(last.values("due_after")[:1])),
+            When(changed, then=Coalesce(Subquery(last.values("due_after")[:1]), F("due_at"))),
             default=F("due_at"),
             output_field=DateTimeField(),
         ),
@@ -176,7 +184,8 @@ def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
         settled_late=Count("id", filter=settled & Q(timeliness="late")),
         refused=Count("id", filter=in_month & Q(status=Status.REFUSED)),
         withdrawn=Count("id", filter=in_month & Q(status=Status.WITHDRAWN)),
-        open_not_due=Count("id", filter=open_at_end & ~overdue),
+        # No due time (or no overdue) is "open, still in time", as indicators.sql counts it.
+        open_not_due=Count("id", filter=open_at_end & (Q(due_e__isnull=True) | ~overdue)),
         open_overdue=Count("id", filter=open_at_end & overdue),
         synced=Count("id", filter=new & synced_q(asof)),
     )
@@ -224,35 +233,79 @@ def _clamp(first: date, last: date) -> tuple[date, date]:
     return first, min(last, current_month())
 
 
-def stats_full_recompute(
-    *, year: int | None = None, first: date | None = None, last: date | None = None
-) -> int:
-    """Rebuild every cell of a year or month range from the dossiers; returns rows written.
+FIRST_MONTH = date(2021, 1, 1)  # the 2021–2025 plan: no statistics before it
 
-    Side effects: deletes and rewrites MonthlyStat and TransferMonthlyStat rows of the
-    period in one transaction (idempotent).
+
+def stats_full_recompute(
+    *,
+    year: int | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    everything: bool = False,
+    progress=None,
+) -> int:
+    """Rebuild every cell of a year, a month range or everything; returns cells written.
+
+    Side effects: rewrites MonthlyStat, TransferMonthlyStat and the live roll-up rows of
+    the period in one transaction (idempotent; readers keep the old rows until it
+    commits), then records restatements of closed months. `progress(step, seconds)` is
+    called after each step (the management command prints it).
     """
-    if year is not None:
+    if everything:
+        first, last = FIRST_MONTH, current_month()
+    elif year is not None:
         first, last = date(year, 1, 1), date(year, 12, 1)
     if first is None or last is None:
         first = last = current_month()
     first, last = _clamp(first, last)
     if first > last:
         return 0
+    months = months_between(first, last)
+    step = _Stopwatch(progress)
     with transaction.atomic():
         _lock(exclusive=True)
-        MonthlyStat.objects.filter(month__gte=first, month__lte=last).delete()
+        step(_clear_cells(first, last))
         if connection.vendor == "postgresql":
             written = sql.full_recompute(first, last, timezone.now())
         else:
-            written = sum(
-                _write_month(m, _month_rows(m, None)) for m in months_between(first, last)
-            )
+            written = sum(_write_month(m, _month_rows(m, None)) for m in months)
+        step(f"cells ({written})")
         _transfer_recompute(first, last, agency_ids=None)
-        rollups.rebuild_months(months_between(first, last))
-        closing.record_restatements(months_between(first, last), action="recompute")
+        step("transfers")
+        rollups.rebuild_months(months)
+        step("roll-ups")
+        restated = closing.record_restatements(months, action="recompute")
+        step(f"restatements ({restated})")
+    step("commit")
     log.info("indicators: full recompute %s..%s wrote %s cells", first, last, written)
     return written
+
+
+class _Stopwatch:
+    def __init__(self, progress):
+        self.progress = progress
+        self.t = time.monotonic()
+
+    def __call__(self, name: str) -> None:
+        now = time.monotonic()
+        if self.progress:
+            self.progress(name, now - self.t)
+        self.t = now
+
+
+def _clear_cells(first: date, last: date) -> str:
+    """Delete the period's cells; TRUNCATE when the period holds every cell (PostgreSQL).
+
+    TRUNCATE writes no dead tuples for the next insert to step over, so a full rebuild
+    runs on an empty, compact table. Only the roll-ups are read by pages meanwhile.
+    """
+    outside = MonthlyStat.objects.exclude(month__gte=first, month__lte=last).exists()
+    if connection.vendor == "postgresql" and not outside:
+        with connection.cursor() as cur:
+            cur.execute(f"TRUNCATE {MonthlyStat._meta.db_table}")  # noqa: S608 - model name
+        return "truncate"
+    MonthlyStat.objects.filter(month__gte=first, month__lte=last).delete()
+    return "delete"
 
 
 def _transfer_recompute(first: date, last: date, *, agency_ids) -> None:
@@ -265,29 +318,29 @@ def _transfer_recompute(first: date, last: date, *, agency_ids) -> None:
         old = old.filter(agency_id__in=agency_ids)
         qs = qs.filter(to_agency_id__in=agency_ids)
     old.delete()
-    # Months are cut in Python per month so the boundaries are Hanoi's, on any database.
+    # One grouped query; months are truncated in Hanoi time (TruncMonth with the zone).
     objs = []
-    for m in months_between(first, last):
-        ms, me = month_bounds(m)
-        for r in (
-            qs.filter(returned_at__gte=ms, returned_at__lt=me)
-            .values("to_agency_id")
-            .annotate(
-                early=Count("id", filter=Q(timeliness="early")),
-                on_time=Count("id", filter=Q(timeliness="on_time")),
-                late=Count("id", filter=Q(timeliness="late")),
-            )
-        ):
-            if r["early"] or r["on_time"] or r["late"]:
-                objs.append(
-                    TransferMonthlyStat(
-                        agency_id=r["to_agency_id"],
-                        month=m,
-                        early=r["early"],
-                        on_time=r["on_time"],
-                        late=r["late"],
-                    )
+    rows = (
+        qs.annotate(m=TruncMonth("returned_at", tzinfo=local_tz()))
+        .values("to_agency_id", "m")
+        .annotate(
+            early=Count("id", filter=Q(timeliness="early")),
+            on_time=Count("id", filter=Q(timeliness="on_time")),
+            late=Count("id", filter=Q(timeliness="late")),
+        )
+        .order_by()
+    )
+    for r in rows:
+        if r["early"] or r["on_time"] or r["late"]:
+            objs.append(
+                TransferMonthlyStat(
+                    agency_id=r["to_agency_id"],
+                    month=month_of(r["m"]),
+                    early=r["early"],
+                    on_time=r["on_time"],
+                    late=r["late"],
                 )
+            )
     TransferMonthlyStat.objects.bulk_create(objs)
 
 

@@ -55,7 +55,7 @@ def _main_select() -> str:
     # the running month): status and due time from the last history row before it, unless
     # the dossier has not changed since (then today's columns are that state).
     status_e = "COALESCE(NULLIF(h.to_status, ''), d.status)"
-    due_e = "(CASE WHEN h.to_status IS NULL THEN d.due_at ELSE h.due_after END)"
+    due_e = "COALESCE(h.due_after, d.due_at)"
     overdue = overdue_condition(status_e, due_e, "pe.e")
     exprs = {
         "received": "g = d.rm",

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from dossiers.figures import online_metrics
+from hanoi_cchc.db_router import use_replica
 from procedures.models import Agency, Procedure
 
 from . import charts, exports, scores, selectors
@@ -94,13 +95,14 @@ def _on_time_target(progress):
 
 
 @login_required
+@use_replica
 def city(request):
     """City overview: every target vs actual, trends, ranking, indices, scorecard."""
     agency_ids = selectors.dashboard_scope(request.user)
     year = _year(request)
     first, last = _period(year)
     totals = selectors.period_totals(first=first, last=last)
-    coverage = selectors.procedure_coverage()
+    coverage = selectors.procedure_coverage(as_of=selectors.year_end(year))
     progress = selectors.targets_progress(year, totals, coverage)
     monthly = selectors.monthly_trend(first=first, last=last)
     yearly = selectors.yearly_trend()
@@ -152,6 +154,7 @@ def _check_agency(agency_ids, agency_id: int) -> None:
 
 
 @login_required
+@use_replica
 def agency(request, pk: int):
     agency_ids = selectors.dashboard_scope(request.user)
     _check_agency(agency_ids, pk)
@@ -159,10 +162,11 @@ def agency(request, pk: int):
     year = _year(request)
     first, last = _period(year)
     totals = selectors.period_totals(first=first, last=last, agency_ids=[pk])
-    coverage = selectors.procedure_coverage(agency_id=pk)
+    coverage = selectors.procedure_coverage(agency_id=pk, as_of=selectors.year_end(year))
     monthly = selectors.monthly_trend(first=first, last=last, agency_ids=[pk])
     yearly = selectors.yearly_trend(agency_ids=[pk])
     transfers = selectors.transfer_totals(first=first, last=last, agency_ids=[pk]).get(pk)
+    progress = selectors.targets_progress(year, totals, coverage, agency_id=pk)
     return render(
         request,
         "indicators/agency.html",
@@ -173,9 +177,10 @@ def agency(request, pk: int):
             "this_month": current_month(),  # the monthly table marks it as still running
             "totals": totals,
             "coverage": coverage,
+            "progress": progress,
             "monthly": monthly,
             "yearly": yearly,
-            "charts": _trend_charts(monthly, yearly),
+            "charts": _trend_charts(monthly, yearly, _on_time_target(progress)),
             "procedures": selectors.by_procedure(first=first, last=last, agency_ids=[pk]),
             "circular": scores.circular01(totals, transfers),
             "transfers": transfers,
@@ -188,6 +193,7 @@ def agency(request, pk: int):
 
 
 @login_required
+@use_replica
 def procedure(request, pk: int):
     agency_ids = selectors.dashboard_scope(request.user)
     obj = get_object_or_404(Procedure.objects.select_related("field"), pk=pk)
@@ -265,10 +271,12 @@ def indices(request):
             "trained": trained,
             "officials": officials,
             "trained_rate": selectors.rate(trained, officials),
+            "communes": selectors.commune_training_by_commune(),
         },
     )
 
 
+@use_replica
 def disclosure(request):
     """Public monthly disclosure of each agency's and field's results (no login)."""
     default = last_complete_month()

@@ -255,6 +255,9 @@ class Procedure(models.Model):
     )
     updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    # Since when the procedure is offered at its current online mode (level 3/4: partial
+    # or full): the DVCQG coverage of a past year counts it only from this date (issue 9).
+    online_mode_since = models.DateField(_("trực tuyến từ ngày"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thủ tục hành chính")

@@ -92,3 +92,16 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _forget_closed_months():
+    """The last closed month is cached (indicators.closing); a rolled-back test that closed
+    a month must not leave it closed for the next one."""
+    from django.core.cache import cache
+
+    from indicators.closing import CACHE_KEY
+
+    cache.delete(CACHE_KEY)
+    yield
+    cache.delete(CACHE_KEY)

@@ -4,14 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0004_core_case_assignment'),
-        ('dossiers', '0004_newcomer_outbox_demo'),
-        ('dossiers', '0005_hot_worklist_search'),
-        ('dossiers', '0006_notify_messages'),
-        ('dossiers', '0007_online_files_payments'),
+        ("dossiers", "0004_core_case_assignment"),
+        ("dossiers", "0004_newcomer_outbox_demo"),
+        ("dossiers", "0005_hot_worklist_search"),
+        ("dossiers", "0006_notify_messages"),
+        ("dossiers", "0007_online_files_payments"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procedures', '0003_core_successor_leader_decision'),
-        ('procedures', '0004_newcomer_verbose_names'),
+        ("procedures", "0003_core_successor_leader_decision"),
+        ("procedures", "0004_newcomer_verbose_names"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from indicators import rollups
 from indicators.models import AnnualIndex, MonthlyStat
 from tests.factories import ProcedureFactory
 
@@ -31,7 +32,17 @@ def stats(agency_a, agency_b):
     MonthlyStat.objects.create(
         agency=agency_b, month=date(2026, 3, 1), received=7, settled_late=7, **common
     )
+    rollups.rebuild_months([date(2026, 3, 1)])  # what the recomputes do after the cells
     return procedure
+
+
+def test_figures_by_field_are_scoped_like_the_dashboards(api, leader_a, inspector, stats):
+    query = {"first": "2026-01", "last": "2026-06"}
+    mine = api(leader_a).get("/api/v1/indicators/fields/", query)
+    assert mine.status_code == 200
+    assert [(r["key"], r["received"]) for r in mine.json()] == [(str(stats.field_id), 100)]
+    city = api(inspector).get("/api/v1/indicators/fields/", query)
+    assert [r["received"] for r in city.json()] == [107]
 
 
 def test_an_official_gets_their_own_agencys_totals_with_denominators(api, leader_a, stats):

@@ -13,6 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from dossiers.models import DossierEvent
+from indicators import rollups
 from indicators.models import MonthlyStat
 from tests.dossiers.factories import DossierFactory
 
@@ -47,6 +48,7 @@ def world(agency_a, agency_b):
         month=date.today().replace(day=1),
         received=4242,
     )
+    rollups.rebuild_months([date.today().replace(day=1)])  # the API reads the roll-ups
     theirs = [
         DossierFactory(agency=agency_b, applicant_name=SECRET_NAME, processing=True),
         DossierFactory(agency=agency_b, applicant_name=SECRET_NAME, overdue=True),

@@ -156,3 +156,45 @@ def test_at_390px_dashboard_and_disclosure_tables_scroll_inside_their_cards(
     box = page.locator(".chart-table").first
     assert box.evaluate("b => b.scrollHeight <= b.clientHeight")  # nothing hidden below
     screenshot("indicators_city_dashboard_390")
+
+
+def test_a_closed_months_disclosure_shows_the_published_figures_and_the_restatement(
+    page, screenshot, city_data
+):
+    from dossiers.models import DossierEvent
+    from indicators import closing
+    from indicators.services import stats_refresh_dossier
+
+    month = last_complete_month()
+    closing.month_close(month=month)
+    start, end = month_bounds(month)
+    d = Dossier.objects.filter(received_at__gte=start, received_at__lt=end, channel="desk")[0]
+    # A correction after publication: the dossier had come by post.
+    Dossier.objects.filter(pk=d.pk).update(channel="post")
+    DossierEvent.objects.create(
+        dossier=d,
+        at=d.received_at,
+        action="correct_channel",
+        to_status=d.status,
+        due_after=d.due_at,
+    )
+    stats_refresh_dossier(dossier_id=d.pk)
+    for width, name in ((1280, "indicators_closed_month_restatement"), (390, "_390")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(page.base_url + f"/chi-so/cong-khai/?thang={month:%Y-%m}")
+        assert page.locator(".status-closed").count() == 1
+        assert page.locator("#dinh-chinh").count() == 1
+        assert page.locator(".badge-restated").count() >= 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(name if width == 1280 else "indicators_closed_month_restatement_390")
+
+
+def test_agency_page_at_390px_keeps_its_tables_inside_their_cards(page, screenshot, city_data):
+    user = UserFactory(username="thanhtra_agency_390")
+    MembershipFactory(user=user, agency=None, role=Membership.Role.INSPECTOR)
+    sign_in(page, user)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base_url + f"/chi-so/co-quan/{city_data[0].pk}/")
+    assert page.locator("#targets").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("indicators_agency_page_390")

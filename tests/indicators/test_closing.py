@@ -37,15 +37,6 @@ def city(month, *, published=False):
     return CityMonthStat.objects.get(month=month, published=published)
 
 
-@pytest.fixture(autouse=True)
-def clear_cache():
-    from django.core.cache import cache
-
-    cache.delete(closing.CACHE_KEY)
-    yield
-    cache.delete(closing.CACHE_KEY)
-
-
 @pytest.fixture
 def october(procedure, agency_a):
     """Two dossiers received in October; one open and overdue at its end, synced then."""
@@ -163,3 +154,21 @@ def test_dashboards_read_the_published_rows_of_a_closed_month(db, october, agenc
         assert selectors.by_agency(first=OCT, last=OCT)[0].received == 2
         nov = selectors.monthly_trend(first=OCT, last=NOV, agency_ids=[agency_a.id])
         assert [m.received for m in nov] == [2, 0]
+
+
+def test_an_administrator_closes_a_month_in_the_admin_and_cannot_close_the_running_one(
+    db, client, october
+):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    url = reverse("admin:indicators_monthclose_add")
+    with time_machine.travel(at(2026, 11, 10), tick=False):
+        running = client.post(url, {"month": "2026-11-05"})
+        assert running.status_code == 200 and not MonthClose.objects.exists()
+        resp = client.post(url, {"month": "2026-10-15"})
+        assert resp.status_code == 302
+        closed = MonthClose.objects.get(month=OCT)
+        assert closed.closed_by == admin_user and not closed.automatic
+        assert client.get(reverse("admin:indicators_restatement_changelist")).status_code == 200
