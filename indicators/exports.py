@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from hanoi_cchc.spreadsheets import safe_row
+
 from .selectors import Totals
 
 
@@ -62,9 +64,10 @@ def disclosure_csv(month: date, rows: list[Totals], totals: Totals) -> HttpRespo
     writer = csv.writer(buf)
     # The first line is the header row (CSV readers take it as the column names): the
     # period is a column of its own (and in the file name), not a title line above it.
-    writer.writerow([_("Tháng"), *_header()])
+    writer.writerow(safe_row([_("Tháng"), *_header()]))
     period = f"{month:%Y-%m}"
-    writer.writerows([period, *line] for line in _lines(rows, totals))
+    # Agency names are data: one starting with "=" was a live formula (issue 12).
+    writer.writerows(safe_row([period, *line]) for line in _lines(rows, totals))
     resp = HttpResponse(buf.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="{_filename(month, "csv")}"'
     return resp
@@ -76,11 +79,11 @@ def disclosure_xlsx(month: date, rows: list[Totals], totals: Totals) -> HttpResp
     ws.title = f"{month:%m-%Y}"
     ws.append([_("Kết quả giải quyết TTHC tháng %(m)s") % {"m": f"{month:%m/%Y}"}])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(_header())
+    ws.append(safe_row(_header()))
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for line in _lines(rows, totals):
-        ws.append(line)
+        ws.append(safe_row(line))
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 22
