@@ -9,6 +9,7 @@ about the values Schemathesis does not generate.
 
 from __future__ import annotations
 
+import functools
 import json
 from urllib.parse import quote
 
@@ -19,8 +20,13 @@ from .conftest import ROLES, rounds
 from .corpus import CLEAN_TEXT, CURSORS, JSON_VALUES, NUL_TEXT, RAW_BODIES, TEXT, sampler
 
 
+@functools.cache
+def _schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)  # once per run, not per role
+
+
 def operations():
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = _schema()
     components = schema.get("components", {}).get("schemas", {})
     for path, item in schema["paths"].items():
         for method, op in item.items():
