@@ -15,12 +15,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hanoi_cchc.api_errors import ERROR_EXAMPLES, error_responses
 from hanoi_cchc.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from hanoi_cchc.pagination import CheckedCursorPagination
 from procedures.access import scope_for
 
 from . import api_docs as docs
@@ -48,7 +48,7 @@ class IsOfficial(permissions.BasePermission):
         return scope_for(request.user).is_official
 
 
-class DossierCursorPagination(CursorPagination):
+class DossierCursorPagination(CheckedCursorPagination):
     """Millions of rows: a cursor, never an exact count (DOMAIN §8)."""
 
     ordering = "-id"

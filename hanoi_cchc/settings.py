@@ -134,6 +134,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # sec (issue 12): the Content-Security-Policy of every HTML page.
+    "hanoi_cchc.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hanoi_cchc.sessions.SessionTouchMiddleware",
@@ -541,6 +543,15 @@ MAX_UPLOAD_BODY_BYTES = env_int("MAX_UPLOAD_BODY_BYTES", 20 * 1024 * 1024)
 UPLOAD_PATHS = ["/admin/procedures/procedure/import/", "/admin/indicators/annualindex/nhap/"]
 # No JSON body of the API is deeper than a few levels (a dossier's documents list is 3).
 MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 20)
+# Content-Security-Policy of every HTML page: our own static files only, no inline script
+# or style ('unsafe-inline'), no frames. Charts are inline SVG and the favicon is SVG;
+# data: images are the admin's icons. Empty turns it off.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
 # --- end sec
 
 LOGGING = {

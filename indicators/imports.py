@@ -15,13 +15,13 @@ whole file.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from hanoi_cchc.table_import import TableError, read_table
 
 from .models import AnnualIndex, AnnualIndexComponent
 
@@ -43,21 +43,13 @@ class ImportResult:
 
 
 def _rows(content: bytes, filename: str) -> list[list[str]]:
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            ws = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise IndexImportError([_("Không đọc được tệp Excel: %(e)s") % {"e": exc}]) from None
-        return [
-            ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)
-        ]
+    # Streamed, with the row limit enforced while reading (hanoi_cchc.table_import).
+    name = filename if filename.lower().endswith(".xlsx") else "upload.csv"
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise IndexImportError([_("Tệp CSV phải được lưu với mã hóa UTF-8.")]) from None
-    return list(csv.reader(io.StringIO(text)))
+        rows = read_table(content, name, max_rows=MAX_ROWS, max_cols=50)
+    except TableError as exc:
+        raise IndexImportError([exc.message]) from None
+    return [["" if v is None else str(v) for v in row] for row in rows]
 
 
 def _decimal(raw: str) -> Decimal:

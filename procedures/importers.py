@@ -45,8 +45,6 @@ is written. Good files are applied in one transaction.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -57,6 +55,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hanoi_cchc.spreadsheets import FORMULA_STARTS
+from hanoi_cchc.table_import import TableError, read_table
 
 from .models import (
     NATIONAL_CODE_RE,
@@ -158,26 +157,12 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]
     """(row number, {column: text}) for every non-empty data row; row 1 is the header."""
     if len(content) > MAX_BYTES:
         raise ImportFileError(_("Tệp lớn hơn 10 MB."))
-    name = filename.lower()
-    if name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError(_("Tệp CSV phải mã hóa UTF-8.")) from None
-        reader = csv.reader(io.StringIO(text, newline=""))
-        table = list(reader)
-    elif name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many types for a broken file
-            raise ImportFileError(_("Không đọc được tệp XLSX.")) from None
-        sheet = book.worksheets[0]
-        table = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-    else:
-        raise ImportFileError(_("Chỉ nhận tệp .csv hoặc .xlsx."))
+    # Streamed, with the row limit enforced while reading (hanoi_cchc.table_import).
+    try:
+        table = read_table(content, filename, max_rows=MAX_ROWS, max_cols=len(COLUMNS) + 20)
+    except TableError as exc:
+        raise ImportFileError(exc.message) from None
+    table = [[_cell_text(v) for v in row] for row in table]
     if not table:
         raise ImportFileError(_("Tệp không có dữ liệu."))
     table = [[_unescape(str(c or "").strip()) for c in cells] for cells in table]
@@ -196,8 +181,6 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]
                 },
             )
         )
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("Tệp có quá %(n)d dòng.") % {"n": MAX_ROWS})
     return [(1, {h: h for h in header if h})] + rows
 
 

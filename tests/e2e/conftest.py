@@ -48,10 +48,39 @@ def browser():
         browser.close()
 
 
+# Every page reports its Content-Security-Policy violations to the test (issue 12): the
+# event from the document, and the browser's console message (which also covers what is
+# blocked before any script runs).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolation(e.violatedDirective + " " + (e.blockedURI || "inline") + " " +
+                        (e.sourceFile || "") + ":" + (e.lineNumber || ""));
+});
+"""
+
+
+def _is_csp_message(text: str) -> bool:
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations():
+    """The CSP violations seen in this test's browser context; none may remain at the end."""
+    seen: list[str] = []
+    yield seen
+    assert seen == [], f"Content-Security-Policy violations: {seen}"
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context.expose_function("__cspViolation", lambda report: csp_violations.append(report))
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: csp_violations.append(msg.text) if _is_csp_message(msg.text) else None,
+    )
     page.set_default_timeout(15000)
     page.base_url = live_server.url
     yield page

@@ -14,6 +14,13 @@ from tests.dossiers.factories import DossierFactory
 from tests.factories import ProcedureFactory
 
 ROLES = ["anonymous", "desk_a", "specialist_a", "leader_a", "inspector", "outsider", "sysadmin"]
+# The whole sample for these; one request per kind for the other roles (the run must stay
+# within a few minutes on two busy cores).
+FULL_ROLES = {"anonymous", "desk_a", "sysadmin"}
+
+
+def rounds(role: str, full: int) -> int:
+    return full if role in FULL_ROLES else 1
 
 
 @pytest.fixture
