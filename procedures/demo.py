@@ -259,7 +259,9 @@ def demo_users_ensure(*, reset_passwords: bool = False) -> list[tuple[str, str, 
             last, first = full_name.rsplit(" ", 1)
             user, created = User.objects.get_or_create(username=username)
             user.last_name, user.first_name = last, first
-            user.is_staff = role is None or role == "inspector"
+            # Only the superuser is staff: the inspector has no admin permissions, and a
+            # "Quản trị" link to an empty admin only puzzled (issue 14).
+            user.is_staff = role is None
             user.is_superuser = role is None
             password = DEMO_PASSWORD
             if created or reset_passwords or not user.has_usable_password():
