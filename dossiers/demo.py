@@ -64,7 +64,9 @@ class _Plan:
 def _candidates() -> tuple[dict[int, Procedure], dict[int, Agency], list[tuple[int, int]]]:
     procedures = {
         p.pk: p
-        for p in Procedure.objects.filter(status=Procedure.Status.PUBLISHED).select_related("field")
+        for p in Procedure.objects.filter(status=Procedure.Status.PUBLISHED)
+        .select_related("field")
+        .prefetch_related("required_documents")
     }
     agencies = {a.pk: a for a in Agency.objects.all()}
     pairs = list(
@@ -336,16 +338,16 @@ def load_demo_dossiers(
         return 0
     say(f"Hồ sơ minh họa: tạo {len(plans)} hồ sơ trong {MONTHS} tháng qua…")
     skipped = 0
-    with services.bulk_load():
+    # One transaction for the whole load (all or nothing, one commit); each dossier in its
+    # own savepoint so that a refused random path drops that dossier only.
+    with services.bulk_load(), transaction.atomic():
         for start in range(0, len(plans), BATCH):
-            # One commit per batch instead of one per action: the load is bound by commits.
-            with transaction.atomic():
-                for offset, plan in enumerate(plans[start : start + BATCH]):
-                    try:
-                        with transaction.atomic():
-                            loader.play(plan, existing + start + offset + 1)
-                    except DomainError:  # an unlucky random path: drop that dossier
-                        skipped += 1
+            for offset, plan in enumerate(plans[start : start + BATCH]):
+                try:
+                    with transaction.atomic():
+                        loader.play(plan, existing + start + offset + 1)
+                except DomainError:  # an unlucky random path: drop that dossier
+                    skipped += 1
             say(f"  hồ sơ {min(start + BATCH, len(plans))}/{len(plans)}")
     if skipped:
         say(f"  bỏ qua {skipped} hồ sơ có diễn biến không hợp lệ")

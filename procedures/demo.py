@@ -83,6 +83,11 @@ def load_catalogue(*, stdout=None, limit: int | None = None) -> dict[str, int]:
         f"{agencies.unchanged} không đổi"
     )
     details = json.loads((DATA_DIR / "demo_field_details.json").read_text(encoding="utf-8"))
+    # Per procedure, where written (demo_procedure_details.json): its own documents, steps,
+    # result and fee note, modelled on the national catalogue's entry for that procedure.
+    details["_procedures"] = json.loads(
+        (DATA_DIR / "demo_procedure_details.json").read_text(encoding="utf-8")
+    )
     fields, departments = {}, {}
     for row in _read_csv("fields.csv"):
         fields[row["code"]] = field_upsert(code=row["code"], name=row["name"])
@@ -129,7 +134,13 @@ def _load_rows(rows, counts, say, fields, details, departments, dept_by_code, di
             "H": "Bộ phận Một cửa Ủy ban nhân dân cấp huyện",
             "X": "Bộ phận Một cửa Ủy ban nhân dân cấp xã",
         }[level]
-        values["steps"] = _steps(where, values["online_mode"] != Procedure.OnlineMode.NONE)
+        own = details["_procedures"].get(row["name"])
+        if own:
+            values["steps"] = "\n".join(
+                f"Bước {i}: {step}" for i, step in enumerate(own["steps"], 1)
+            )
+        else:
+            values["steps"] = _steps(where, values["online_mode"] != Procedure.OnlineMode.NONE)
         _, outcome = procedure_upsert(
             national_code=parts["code"],
             values=values,
@@ -141,6 +152,16 @@ def _load_rows(rows, counts, say, fields, details, departments, dept_by_code, di
         counts[outcome] += 1
         if index % 50 == 0 or index == len(rows):
             say(f"  thủ tục {index}/{len(rows)}")
+
+
+def _fee_note(own: dict | None, fee: Decimal, mode: str) -> str:
+    """The procedure's own note; otherwise only what the amount does not say already (the
+    page prints "Không thu phí, lệ phí" for 0: the note repeated it)."""
+    note = (own or {}).get("fee_note", "")
+    if fee and mode != Procedure.OnlineMode.NONE:
+        online = "Nộp trực tuyến được giảm 50% lệ phí theo Nghị quyết của HĐND Thành phố."
+        note = f"{note} {online}".strip() if note else f"Nộp khi tiếp nhận hồ sơ. {online}"
+    return note
 
 
 def _procedure_values(row, rng, used_codes, fields, details):
@@ -174,7 +195,9 @@ def _procedure_values(row, rng, used_codes, fields, details):
         time_limits.append(
             TimeLimitSpec("", "Trường hợp phải xác minh", value + max(2, int(value) // 2), unit)
         )
-    docs = [DocumentSpec(n, f, c) for n, f, c in detail["docs"]] + COMMON_DOCS
+    own = details["_procedures"].get(row["name"])
+    source = own or detail
+    docs = [DocumentSpec(n, f, c) for n, f, c in source["docs"]] + COMMON_DOCS
     if rng.random() < 0.5:
         docs.append(OPTIONAL_DOC)
     values = {
@@ -186,14 +209,9 @@ def _procedure_values(row, rng, used_codes, fields, details):
         "time_limit_value": value,
         "time_limit_unit": unit,
         "fee": fee,
-        "fee_note": (
-            "Lệ phí nộp khi tiếp nhận hồ sơ; được giảm 50% khi nộp trực tuyến theo Nghị quyết "
-            "của HĐND Thành phố."
-            if fee and mode != Procedure.OnlineMode.NONE
-            else ("Lệ phí nộp khi tiếp nhận hồ sơ." if fee else "Không thu phí, lệ phí.")
-        ),
-        "legal_basis": detail["legal"],
-        "result_document": detail["result"],
+        "fee_note": _fee_note(own, fee, mode),
+        "legal_basis": (own or {}).get("legal") or detail["legal"],
+        "result_document": source["result"],
         "online_mode": mode,
         "legacy_level": legacy,
         "dvcqg_integrated": integrated,
@@ -241,7 +259,9 @@ def demo_users_ensure(*, reset_passwords: bool = False) -> list[tuple[str, str, 
             last, first = full_name.rsplit(" ", 1)
             user, created = User.objects.get_or_create(username=username)
             user.last_name, user.first_name = last, first
-            user.is_staff = role is None or role == "inspector"
+            # Only the superuser is staff: the inspector has no admin permissions, and a
+            # "Quản trị" link to an empty admin only puzzled (issue 14).
+            user.is_staff = role is None
             user.is_superuser = role is None
             password = DEMO_PASSWORD
             if created or reset_passwords or not user.has_usable_password():

@@ -88,3 +88,14 @@ def test_the_verb_and_the_figure_have_their_own_english(settings):
     if verb == "Tiếp nhận":
         pytest.skip("English catalogues not compiled (make messages)")
     assert (verb, figure) == ("Receive", "Received")
+
+
+def test_the_admin_link_is_only_offered_to_who_can_use_the_admin(client, inspector, sysadmin):
+    from tests.auth import login
+
+    inspector.is_staff = True  # staff without a single admin permission
+    inspector.save()
+    login(client, inspector)
+    assert b'href="/admin/"' not in client.get("/thu-tuc/").content
+    login(client, sysadmin)
+    assert b'href="/admin/"' in client.get("/thu-tuc/").content
