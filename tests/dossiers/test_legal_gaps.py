@@ -1,0 +1,184 @@
+"""The legal gaps of issue 11, one test (at least) each: documents actually received, the
+procedure's validity, per-case limits, one cut-off rule by channel, the apology's bound."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from dossiers import services
+from dossiers.errors import InvalidInput, NotAllowedInState
+from dossiers.workflow import Status
+from procedures.models import ProcedureTimeLimit
+from tests.factories import ProcedureFactory
+
+from .lifecycle_fixtures import APPLICANT, hanoi
+
+TOKHAI = {"name": "Tờ khai", "form": "original", "copies": 1}
+GIAY_PHEP = {"name": "Bản vẽ thiết kế", "form": "copy", "copies": 1}
+
+
+@pytest.fixture
+def proc_docs(agency_a):
+    proc = ProcedureFactory(
+        name="Cấp giấy phép xây dựng",
+        time_limit_value=Decimal("5"),
+        time_limit_unit="working_days",
+        agencies=[agency_a],
+    )
+    proc.required_documents.create(name=TOKHAI["name"], order=1)
+    proc.required_documents.create(name=GIAY_PHEP["name"], order=2)
+    proc.required_documents.create(name="Văn bản ủy quyền", order=3, mandatory=False)
+    return proc
+
+
+def _intake(desk, agency, proc, outcome="receive", at=None, **kwargs):
+    params = {
+        "actor": desk,
+        "outcome": outcome,
+        "procedure": proc,
+        "agency": agency,
+        "channel": "desk",
+        "applicant": dict(APPLICANT),
+        "documents": [TOKHAI],
+        "at": at or hanoi(2021, 3, 1, 9, 0),
+    }
+    params.update(kwargs)
+    return services.dossier_intake(**params)
+
+
+# --- documents actually received -------------------------------------------------------
+
+
+def test_a_dossier_is_not_received_with_a_mandatory_document_missing(desk_a, agency_a, proc_docs):
+    with pytest.raises(InvalidInput) as refused:
+        _intake(desk_a, agency_a, proc_docs)
+    assert "documents" in refused.value.fields
+
+
+def test_a_guided_dossier_is_received_with_every_document_handed_in(desk_a, agency_a, proc_docs):
+    guided = _intake(desk_a, agency_a, proc_docs, "guide_incomplete", missing="Bản vẽ")
+    assert guided.status == Status.INCOMPLETE
+    with pytest.raises(InvalidInput):  # the papers ticked the first time are not enough
+        services.dossier_transition(
+            actor=desk_a, dossier_id=guided.pk, action="accept", at=hanoi(2021, 3, 3, 9, 0)
+        )
+    accepted = services.dossier_transition(
+        actor=desk_a,
+        dossier_id=guided.pk,
+        action="accept",
+        at=hanoi(2021, 3, 3, 9, 0),
+        documents=[GIAY_PHEP],
+    )
+    assert accepted.status == Status.RECEIVED
+    assert {d["name"] for d in accepted.documents} == {TOKHAI["name"], GIAY_PHEP["name"]}
+
+
+# --- the procedure in force ------------------------------------------------------------
+
+
+def test_a_lapsed_procedure_is_refused_naming_its_successor(desk_a, agency_a, proc5):
+    successor = ProcedureFactory(name="Thủ tục mới", national_code="1.999999", agencies=[agency_a])
+    proc5.valid_to, proc5.successor = date(2021, 2, 28), successor
+    proc5.save()
+    with pytest.raises(NotAllowedInState) as refused:
+        _intake(desk_a, agency_a, proc5)
+    assert successor.national_code in refused.value.message
+    proc5.valid_to, proc5.valid_from = None, date(2021, 4, 1)
+    proc5.save()
+    with pytest.raises(NotAllowedInState):
+        _intake(desk_a, agency_a, proc5)
+
+
+# --- per-case time limits --------------------------------------------------------------
+
+
+def test_the_desk_chooses_the_case_and_the_due_time_follows_it(desk_a, agency_a, proc5):
+    ProcedureTimeLimit.objects.create(
+        procedure=proc5, case="Cấp lại", value=Decimal("2"), unit="working_days"
+    )
+    usual = _intake(desk_a, agency_a, proc5)
+    again = _intake(desk_a, agency_a, proc5, case="Cấp lại")
+    assert (usual.limit_value, again.limit_value) == (5, 2)
+    assert again.limit_case == "Cấp lại" and again.due_at < usual.due_at
+    with pytest.raises(InvalidInput):
+        _intake(desk_a, agency_a, proc5, case="Không có")
+
+    # The calculator gives the same due time for the same case.
+    response = APIClient().get(
+        "/api/v1/calendar/due/",
+        {
+            "procedure": proc5.pk,
+            "agency": agency_a.pk,
+            "received_at": hanoi(2021, 3, 1, 9, 0).isoformat(),
+            "case": "Cấp lại",
+        },
+    )
+    assert response.status_code == 200, response.json()
+    assert datetime.fromisoformat(response.json()["due_at"]) == again.due_at
+
+
+# --- one cut-off rule by channel -------------------------------------------------------
+
+
+@override_settings(SUPPLEMENT_CLOCK_RULE="restart", RECEIPT_CUTOFF_CHANNELS=["desk", "post"])
+@pytest.mark.parametrize(("channel", "due_day"), [("online", 15), ("desk", 16)])
+def test_papers_after_the_cut_off_count_from_the_next_day_only_by_channel(
+    received, act, channel, due_day
+):
+    act(received, "start_processing", hanoi(2021, 3, 1, 10, 0))
+    act(received, "request_supplement", hanoi(2021, 3, 2, 9, 0), content="Bản sao sổ đỏ")
+    back = act(received, "receive_supplement", hanoi(2021, 3, 8, 16, 30), channel=channel)
+    # 5 working days after Monday 8 (online), or after Tuesday 9 (desk papers after 15:00).
+    assert back.due_at.astimezone(hanoi(2021, 1, 1).tzinfo).date() == date(2021, 3, due_day)
+
+
+# --- the apology's bound ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("new_due", [date(9999, 12, 31), date(2021, 3, 31)])
+def test_the_apology_cannot_push_the_appointment_past_its_bound(received, act, new_due):
+    # Due 8 March; the limit is 5 working days, so at most 15 March by default.
+    with pytest.raises(InvalidInput):
+        act(received, "apologize", hanoi(2021, 3, 3, 9, 0), reason="x", new_due_at=new_due)
+    assert act(
+        received, "apologize", hanoi(2021, 3, 3, 9, 0), reason="x", new_due_at=date(2021, 3, 15)
+    ).extended
+
+
+@override_settings(APOLOGY_MAX_FACTOR=2)
+def test_the_apology_bound_is_a_setting(received, act):
+    assert act(
+        received, "apologize", hanoi(2021, 3, 3, 9, 0), reason="x", new_due_at=date(2021, 3, 22)
+    ).extended
+
+
+# --- the API validates the applicant as the desk form does ---------------------------
+
+
+@pytest.mark.parametrize(
+    "applicant",
+    [
+        {"name": "Nguyễn Văn An"},  # neither phone nor ID number: no lookup possible
+        {"name": "Nguyễn Văn An", "phone": "abc"},
+        {"name": "Nguyễn Văn An", "id_number": "12"},
+    ],
+)
+def test_the_api_refuses_an_applicant_the_desk_form_refuses(desk_a, agency_a, proc5, applicant):
+    client = APIClient()
+    client.force_login(desk_a, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        "/api/v1/dossiers/",
+        {
+            "procedure": proc5.pk,
+            "agency": agency_a.pk,
+            "channel": "desk",
+            "applicant": applicant,
+            "documents": [TOKHAI],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "applicant" in response.json()["error"]["fields"]
