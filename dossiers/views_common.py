@@ -210,9 +210,53 @@ def explanation_of(raw) -> dict:
 is_overdue = rules.is_overdue
 
 
-def days_left(dossier, now: datetime | None = None) -> int | None:
-    """Calendar days until the due date (negative when overdue); None without a deadline."""
+def days_left(dossier, now: datetime | None = None, calendar=None) -> int | None:
+    """Days until the due date in the unit of the dossier's limit: working days for
+    working-day (and working-hour) limits, calendar days otherwise; negative when overdue.
+
+    None without a running deadline: no due time, closed, or the clock stopped while the
+    dossier waits for the applicant's supplement (rules.CLOCK_STOPPED_STATUSES), whose due
+    time is replaced when the papers arrive. Pass `calendar` (calendar_store.get_calendar)
+    when presenting many rows.
+    """
     if dossier.due_at is None or dossier.status not in OPEN_STATUSES:
         return None
-    now = now or timezone.now()
-    return (timezone.localtime(dossier.due_at).date() - timezone.localtime(now).date()).days
+    if dossier.status in rules.CLOCK_STOPPED_STATUSES:
+        return None
+    today = rules.local_date(now or timezone.now())
+    due_day = rules.local_date(dossier.due_at)
+    if dossier.limit_unit in {"working_days", "working_hours"}:
+        if calendar is None:
+            from .calendar_store import get_calendar
+
+            calendar = get_calendar()
+        if due_day >= today:
+            return calendar.count_working_days(today, due_day)
+        return -calendar.count_working_days(due_day, today)
+    return (due_day - today).days
+
+
+@dataclass
+class Deadline:
+    """What a page says about a dossier's deadline now."""
+
+    overdue: bool
+    # Waiting for the applicant: the period is stopped and restarts (or resumes) when the
+    # complete papers arrive (Decree 61/2018 art. 19(4)).
+    stopped: bool
+    left: int | None
+    working: bool  # `left` counts working days
+
+    @property
+    def unit_label(self) -> str:
+        return str(_("ngày làm việc")) if self.working else str(_("ngày"))
+
+
+def deadline(dossier, now: datetime | None = None, calendar=None) -> Deadline:
+    """The deadline as pages show it (officials' detail, worklist, public lookup)."""
+    return Deadline(
+        overdue=rules.is_overdue(dossier, now),
+        stopped=dossier.status in rules.CLOCK_STOPPED_STATUSES,
+        left=days_left(dossier, now, calendar),
+        working=dossier.limit_unit in {"working_days", "working_hours"},
+    )

@@ -24,9 +24,10 @@ from procedures.models import Agency, Field, Procedure
 from procedures.search import fold, search_procedures
 
 from . import rules, selectors, services
+from .calendar_store import get_calendar
 from .forms import IntakeForm, WorklistFilter, action_form
 from .pdf import RENDERERS, TITLES, render_form_06
-from .views_common import CORRECTABLE, days_left, explanation, is_overdue, timeline
+from .views_common import CORRECTABLE, days_left, deadline, explanation, is_overdue, timeline
 from .workflow import (
     ACTIONS,
     NOT_ACCEPTED_STATUSES,
@@ -274,10 +275,11 @@ def worklist(request):
             _("Không có trang %(asked)s; đang hiển thị trang cuối (trang %(last)s).")
             % {"asked": page.asked, "last": page.number},
         )
-    now = timezone.now()
+    now, calendar = timezone.now(), get_calendar()
     rows = []
     for d in page.rows:
-        left = days_left(d, now)
+        # In the unit of the limit; None while the clock is stopped (views_common.days_left).
+        left = days_left(d, now, calendar)
         late = is_overdue(d, now)
         rows.append(
             {"d": d, "overdue": late, "left": left, "late_by": -left if late and left else 0}
@@ -375,6 +377,7 @@ def detail(request, ref: str):
             "printable": printable_forms(dossier),
             "overdue": is_overdue(dossier),
             "days_left": days_left(dossier),
+            "deadline": deadline(dossier),
             "just_printed": request.GET.get("in", ""),
             "not_accepted": dossier.status in NOT_ACCEPTED_STATUSES,
         },

@@ -182,3 +182,31 @@ def test_the_api_refuses_an_applicant_the_desk_form_refuses(desk_a, agency_a, pr
     )
     assert response.status_code == 400
     assert "applicant" in response.json()["error"]["fields"]
+
+
+# --- the stopped clock and days left in the unit of the limit ------------------------
+
+
+def test_days_left_count_working_days_and_stop_while_waiting_for_papers(received, act):
+    from dossiers.views_common import days_left, deadline
+
+    # Due Monday 8 March 17:00; on Thursday 4 March: Friday and Monday are left.
+    assert days_left(received, hanoi(2021, 3, 4, 9, 0)) == 2
+    act(received, "request_supplement", hanoi(2021, 3, 2, 9, 0), content="Bản sao sổ đỏ")
+    received.refresh_from_db()
+    later = hanoi(2021, 3, 15, 9, 0)  # a week past the old due time
+    shown = deadline(received, later)
+    assert shown.stopped and not shown.overdue and shown.left is None
+
+
+def test_the_dossier_page_says_the_period_is_stopped_not_minus_days(
+    client, received, act, leader_a
+):
+    from django.urls import reverse
+
+    from tests.auth import login
+
+    act(received, "request_supplement", hanoi(2021, 3, 2, 9, 0), content="Bản sao sổ đỏ")
+    login(client, leader_a)
+    page = client.get(reverse("dossiers:detail", args=[received.pk])).content.decode()
+    assert "deadline-stopped" in page and "deadline-left" not in page
