@@ -283,7 +283,36 @@ class GuideForm(NoteForm):
         return {"content": self.cleaned_data["content"]}
 
 
+class AssignForm(NoteForm):
+    """The leader names the specialist (or a leader) of the agency holding the dossier."""
+
+    assignee = forms.ModelChoiceField(queryset=None, label=_("Chuyên viên được giao xử lý"))
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        from procedures.models import Membership
+
+        agency_id = dossier.current_agency_id if dossier is not None else None
+        users = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__agency_id=agency_id,
+                memberships__role__in=[Membership.Role.SPECIALIST, Membership.Role.LEADER],
+            )
+            .distinct()
+        )
+        self.fields["assignee"].queryset = users.order_by("last_name", "first_name", "username")
+        self.fields["assignee"].label_from_instance = rules.person_name
+
+    def params(self):
+        return {"assignee_id": self.cleaned_data["assignee"].pk}
+
+
 ACTION_FORMS: dict[str, type[NoteForm]] = {
+    "assign": AssignForm,
     "request_supplement": SupplementForm,
     "guide_incomplete": GuideForm,
     "refuse_intake": RefuseForm,
@@ -294,8 +323,11 @@ ACTION_FORMS: dict[str, type[NoteForm]] = {
 }
 
 
-def action_form(name: str, *args, **kwargs) -> NoteForm:
-    return ACTION_FORMS.get(name, NoteForm)(*args, prefix=name, **kwargs)
+def action_form(name: str, *args, dossier=None, **kwargs) -> NoteForm:
+    form_class = ACTION_FORMS.get(name, NoteForm)
+    if form_class is AssignForm:
+        kwargs["dossier"] = dossier
+    return form_class(*args, prefix=name, **kwargs)
 
 
 # --- public lookup ---------------------------------------------------------------------

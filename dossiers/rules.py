@@ -305,6 +305,36 @@ def cutoff_applies(channel: str) -> bool:
     return channel in settings.RECEIPT_CUTOFF_CHANNELS
 
 
+# --- people ---------------------------------------------------------------------------
+
+
+def person_name(user) -> str:
+    """A person's name in Vietnamese order, family name first ("Nguyễn Văn An"): Django's
+    last_name holds the family name. Every page, form and the API use this."""
+    if user is None:
+        return ""
+    full = f"{user.last_name} {user.first_name}".strip()
+    return " ".join(full.split()) or user.get_username()
+
+
+# The role recorded for an action, when the actor holds several where they act: the most
+# specific role that grants the permission.
+ROLE_PREFERENCE = ("specialist", "desk", "leader")
+
+
+def role_acted(scope, permission: str, agency_id: int | None) -> str:
+    """The role (procedures Membership.Role) in which the user acted for `agency_id`."""
+    from procedures.access import ROLE_ACTIONS
+
+    if agency_id is None:
+        return ""
+    roles = scope.roles_by_agency.get(agency_id, frozenset())
+    for role in ROLE_PREFERENCE:
+        if role in roles and permission in ROLE_ACTIONS[role]:
+            return role
+    return ""
+
+
 # --- what a user may do now ------------------------------------------------------------
 
 # The windows of the law that decide whether an action allowed by the status is offered.

@@ -160,7 +160,7 @@ class EventSerializer(serializers.ModelSerializer):
     def get_actor(self, event) -> str | None:
         if event.actor_id is None:
             return None
-        return event.actor.get_full_name() or event.actor.get_username()
+        return rules.person_name(event.actor)
 
 
 # --- intake ----------------------------------------------------------------------------
@@ -308,12 +308,17 @@ class AcceptActionSerializer(ActionSerializer):
         return data
 
 
+class AssignActionSerializer(ActionSerializer):
+    assignee_id = serializers.IntegerField(min_value=1)
+
+
 class ReceiveSupplementActionSerializer(ActionSerializer):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
 
 ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
     "accept": AcceptActionSerializer,
+    "assign": AssignActionSerializer,
     "receive_supplement": ReceiveSupplementActionSerializer,
     "guide_incomplete": ContentActionSerializer,
     "refuse_intake": ReasonActionSerializer,

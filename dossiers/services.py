@@ -99,8 +99,19 @@ def _record(
     note: str = "",
     due_before: datetime | None = None,
     data: dict | None = None,
+    permission: str = "",
 ) -> DossierEvent:
-    """Write the history row and its outbox row; schedule the after-commit kick."""
+    """Write the history row and its outbox row; schedule the after-commit kick.
+
+    The one function that writes history rows. `permission`: what the action needed; the
+    role the actor held for it at `agency_id` is recorded (data["role"]), so the timeline
+    shows who acted in the role they acted in.
+    """
+    data = dict(data or {})
+    if permission and actor is not None and _real_actor(actor) is not None:
+        role = rules.role_acted(scope_for(actor), permission, agency_id)
+        if role:
+            data["role"] = role
     event = DossierEvent.objects.create(
         dossier=dossier,
         at=at,
@@ -112,7 +123,7 @@ def _record(
         note=note,
         due_before=due_before,
         due_after=dossier.due_at,
-        data=data or {},
+        data=data,
     )
     outbox_add(event)
     # A new outbox row means DVCQG is behind again until dossiers.sync delivers it.
@@ -231,6 +242,7 @@ def dossier_receive(
             agency_id=agency_id,
             note=note,
             data=data,
+            permission="receive",
         )
     return dossier
 
@@ -310,6 +322,7 @@ def _intake_refusal(
             agency_id=agency_id,
             note=data.pop("note", ""),
             data=data,
+            permission="receive",
         )
     return dossier
 
@@ -458,6 +471,7 @@ def dossier_transition(
             note="\n".join(n for n in (extra_note, note.strip()) if n),
             due_before=due_before,
             data=data,
+            permission=act.permission,
         )
     return dossier
 

@@ -57,6 +57,17 @@ def action_role(name: str) -> str:
     return str(ROLE_BY_PERMISSION.get(permission, ""))
 
 
+def event_role(event) -> str:
+    """The role the actor acted in (recorded on the row since issue 11), else the role
+    the action usually belongs to (older rows)."""
+    from procedures.models import Membership
+
+    role = (event.data or {}).get("role") if isinstance(event.data, dict) else None
+    if role in Membership.Role.values:
+        return str(Membership.Role(role).label)
+    return action_role(event.action)
+
+
 def status_label(value: str) -> str:
     try:
         return str(Status(value).label)
@@ -101,8 +112,7 @@ def timeline(events, *, public: bool) -> list[TimelineRow]:
     for event in events:
         actor = ""
         if not public and event.actor_id:
-            full = f"{event.actor.last_name} {event.actor.first_name}".strip()
-            actor = full or event.actor.get_username()
+            actor = rules.person_name(event.actor)
         note = event.note
         if public and event.action not in PUBLIC_NOTE_ACTIONS:
             note = ""
@@ -114,7 +124,7 @@ def timeline(events, *, public: bool) -> list[TimelineRow]:
                 from_status=status_label(event.from_status),
                 to_status=status_label(event.to_status),
                 agency=event.agency.name if event.agency_id else "",
-                role=action_role(event.action),
+                role=event_role(event),
                 actor=actor,
                 note=note,
                 due_before=event.due_before,

@@ -348,7 +348,7 @@ def detail(request, ref: str):
     access = _resolve(request, ref)
     dossier, scope = access.dossier, scope_for(request.user)
     apology = getattr(dossier, "apology", None)
-    actions = [(action, action_form(action.name)) for action in access.actions]
+    actions = [(action, action_form(action.name, dossier=dossier)) for action in access.actions]
     # Form 04 is offered only when it can succeed; to whom it would belong, say why not.
     apologize = ACTIONS["apologize"]
     apology_note = None
@@ -395,7 +395,7 @@ def act(request, pk: int, action: str):
     if action not in ACTIONS:
         messages.error(request, _("Thao tác không tồn tại."))
         return redirect(back)
-    form = action_form(action, request.POST)
+    form = action_form(action, request.POST, dossier=dossier)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
