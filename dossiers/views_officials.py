@@ -378,6 +378,7 @@ def detail(request, ref: str):
             "overdue": is_overdue(dossier),
             "days_left": days_left(dossier),
             "deadline": deadline(dossier),
+            "assignee_name": rules.person_name(dossier.assignee) if dossier.assignee_id else "",
             "just_printed": request.GET.get("in", ""),
             "not_accepted": dossier.status in NOT_ACCEPTED_STATUSES,
         },

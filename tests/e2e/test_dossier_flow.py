@@ -33,7 +33,14 @@ def office_hours(settings):
 
 @pytest.fixture
 def procedure(agency_a):
-    proc = ProcedureFactory(name="Đăng ký khai sinh", national_code="1.001193", agencies=[agency_a])
+    # A result the specialist may mark ready alone: the leader's sign-off is walked in
+    # test_internal_processing.py.
+    proc = ProcedureFactory(
+        name="Đăng ký khai sinh",
+        national_code="1.001193",
+        agencies=[agency_a],
+        needs_leader_decision=False,
+    )
     proc.required_documents.create(name="Tờ khai đăng ký khai sinh", order=1)
     proc.required_documents.create(name="Giấy chứng sinh", form="copy", order=2)
     return proc
