@@ -33,6 +33,8 @@ EXTRA_ACTIONS = {
     "submit_online": (_("Nộp hồ sơ trực tuyến"), None),
     "submit": (_("Nộp hồ sơ trực tuyến"), None),
     "rate": (_("Đánh giá mức độ hài lòng"), None),
+    # The system re-dated the dossier after a change of the working calendar.
+    "redate": (_("Tính lại hạn do điều chỉnh lịch làm việc"), "system"),
 }
 # Actions whose note is addressed to the applicant and may be shown on the public page.
 PUBLIC_NOTE_ACTIONS = frozenset(

@@ -210,3 +210,35 @@ def test_the_dossier_page_says_the_period_is_stopped_not_minus_days(
     login(client, leader_a)
     page = client.get(reverse("dossiers:detail", args=[received.pk])).content.decode()
     assert "deadline-stopped" in page and "deadline-left" not in page
+
+
+# --- a calendar change after receipt -------------------------------------------------
+
+
+def test_a_day_off_added_after_receipt_re_dates_open_dossiers_with_a_history_row(
+    received, sysadmin
+):
+    from dossiers.calendar_store import calendar_day_set
+
+    assert received.due_at == hanoi(2021, 3, 8, 17, 0)
+    day = calendar_day_set(
+        actor=sysadmin, date=date(2021, 3, 3), kind="day_off", name="Nghỉ", decision="QĐ 1"
+    )
+    received.refresh_from_db()
+    assert received.due_at == hanoi(2021, 3, 9, 17, 0)
+    event = received.events.get(action="redate")
+    assert (event.due_before, event.due_after) == (hanoi(2021, 3, 8, 17, 0), received.due_at)
+    assert received.due_explanation["calendar_change"]["date"] == "2021-03-03"
+    assert day.redated.redated == [received.code]
+
+
+@override_settings(CALENDAR_CHANGE_REDATES=False)
+def test_the_administrator_may_keep_due_times_and_is_told_how_many(received, sysadmin):
+    from dossiers.calendar_store import calendar_day_set
+
+    day = calendar_day_set(
+        actor=sysadmin, date=date(2021, 3, 3), kind="day_off", name="Nghỉ", decision="QĐ 1"
+    )
+    received.refresh_from_db()
+    assert received.due_at == hanoi(2021, 3, 8, 17, 0)
+    assert day.redated.kept == [received.code] and not received.events.filter(action="redate")
