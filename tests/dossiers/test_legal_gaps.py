@@ -242,3 +242,36 @@ def test_the_administrator_may_keep_due_times_and_is_told_how_many(received, sys
     received.refresh_from_db()
     assert received.due_at == hanoi(2021, 3, 8, 17, 0)
     assert day.redated.kept == [received.code] and not received.events.filter(action="redate")
+
+
+# --- deadline explanations: facts stored, sentences in the reader's language -----------
+
+
+def test_the_explanation_is_stored_as_facts_and_written_in_the_readers_language(
+    received, tmp_path, settings
+):
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from dossiers.views_common import explanation
+
+    assert "lines" not in received.due_explanation
+    assert {"received_at", "due_at", "unit", "value"} <= set(received.due_explanation)
+    with translation.override("vi"):
+        vietnamese = explanation(received)["lines"]
+    assert len(vietnamese) >= 3
+
+    if shutil.which("msgfmt") is None:
+        pytest.fail("msgfmt (gettext) is needed to compile the English catalogue")
+    target = tmp_path / "en" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    po = Path(__file__).resolve().parents[2] / "dossiers/locale/en/LC_MESSAGES/django.po"
+    subprocess.run(["msgfmt", "-o", str(target / "django.mo"), str(po)], check=True)
+    settings.LOCALE_PATHS = [str(tmp_path), *settings.LOCALE_PATHS]
+    with translation.override("en"):
+        english = explanation(received)["lines"]
+    assert len(english) == len(vietnamese) and english != vietnamese
+    assert not any("Tiếp nhận lúc" in line for line in english)
