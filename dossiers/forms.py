@@ -311,7 +311,52 @@ class AssignForm(NoteForm):
         return {"assignee_id": self.cleaned_data["assignee"].pk}
 
 
+class AcceptForm(NoteForm):
+    """Receiving an online or guided dossier: tick the papers handed in now (the dossier
+    records every document actually received), and the case if the catalogue has cases."""
+
+    documents = forms.MultipleChoiceField(
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Giấy tờ nhận thêm lúc tiếp nhận"),
+    )
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending = []
+        if dossier is not None:
+            have = {str(d.get("name")) for d in dossier.documents or []}
+            self.pending = [
+                d for d in dossier.procedure.required_documents.all() if d.name not in have
+            ]
+            cases = clock.cases_of(dossier.procedure)
+            if cases:
+                self.fields["case"] = forms.ChoiceField(
+                    choices=[("", _("Trường hợp thông thường"))] + [(c, c) for c in cases],
+                    required=False,
+                    label=_("Trường hợp (thời hạn giải quyết)"),
+                )
+        self.fields["documents"].choices = [(str(d.pk), d.name) for d in self.pending]
+        if not self.pending:
+            del self.fields["documents"]
+
+    def params(self):
+        ticked = set(self.cleaned_data.get("documents") or [])
+        params = {
+            "documents": [
+                {"name": d.name, "form": d.form, "copies": d.copies}
+                for d in self.pending
+                if str(d.pk) in ticked
+            ]
+        }
+        if "case" in self.fields:
+            params["case"] = self.cleaned_data.get("case") or ""
+        return params
+
+
 ACTION_FORMS: dict[str, type[NoteForm]] = {
+    "accept": AcceptForm,
     "assign": AssignForm,
     "request_supplement": SupplementForm,
     "guide_incomplete": GuideForm,
@@ -325,7 +370,7 @@ ACTION_FORMS: dict[str, type[NoteForm]] = {
 
 def action_form(name: str, *args, dossier=None, **kwargs) -> NoteForm:
     form_class = ACTION_FORMS.get(name, NoteForm)
-    if form_class is AssignForm:
+    if form_class in {AssignForm, AcceptForm}:
         kwargs["dossier"] = dossier
     return form_class(*args, prefix=name, **kwargs)
 

@@ -275,3 +275,24 @@ def test_the_explanation_is_stored_as_facts_and_written_in_the_readers_language(
         english = explanation(received)["lines"]
     assert len(english) == len(vietnamese) and english != vietnamese
     assert not any("Tiếp nhận lúc" in line for line in english)
+
+
+def test_the_desk_page_receives_a_guided_dossier_with_the_papers_ticked_now(
+    client, desk_a, agency_a, proc_docs
+):
+    from django.urls import reverse
+
+    from tests.auth import login
+
+    guided = _intake(desk_a, agency_a, proc_docs, "guide_incomplete", missing="Bản vẽ")
+    login(client, desk_a)
+    page = client.get(reverse("dossiers:detail", args=[guided.pk])).content.decode()
+    assert 'name="accept-documents"' in page
+    drawing = proc_docs.required_documents.get(name=GIAY_PHEP["name"])
+    client.post(
+        reverse("dossiers:act", args=[guided.pk, "accept"]),
+        {"accept-documents": [str(drawing.pk)]},
+    )
+    guided.refresh_from_db()
+    assert guided.status == Status.RECEIVED
+    assert {d["name"] for d in guided.documents} == {TOKHAI["name"], GIAY_PHEP["name"]}
