@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from procedures.models import Agency, Channel, Procedure
 from . import dispatch, lifecycle, rules
 from .codes import sequence_day
 from .errors import InvalidInput, NotAllowedInState, NotFound, NotPermitted
-from .models import Dossier, DossierEvent, Rating
+from .models import Dossier, DossierEvent
 from .outbox import outbox_add
 from .workflow import ACTIONS, Action, Status, check_transition
 
@@ -40,7 +40,6 @@ APPLICANT_FIELDS = {
     "email": "applicant_email",
     "address": "applicant_address",
 }
-RATING_FIELDS = ("time", "contacts", "information", "attitude", "result", "overall")
 ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.DVCQG})
 # True only inside bulk_load().
 _bulk: ContextVar[bool] = ContextVar("dossier_bulk_load", default=False)
@@ -476,49 +475,5 @@ def dossier_transition(
     return dossier
 
 
-# --- the applicant's rating ------------------------------------------------------------
-
-
-def dossier_rate(
-    *, dossier_id, levels: dict, comment: str = "", at: datetime | None = None
-) -> Rating:
-    """The applicant's one rating of a returned dossier (Decree 61/2018 art. 31)."""
-    values = {}
-    for name in RATING_FIELDS:
-        raw = levels.get(name)
-        if raw is None and name == "overall":
-            continue
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            value = 0
-        if not 1 <= value <= 5:
-            raise InvalidInput(_("Mỗi tiêu chí cần được đánh giá từ 1 đến 5."))
-        values[name] = value
-    if "overall" not in values:
-        values["overall"] = round(sum(values.values()) / len(values))
-    at = at or timezone.now()
-    with _atomic():
-        dossier = _lock(dossier_id)
-        if dossier.status != Status.RETURNED:
-            raise NotAllowedInState(_("Chỉ đánh giá được hồ sơ đã trả kết quả."))
-        if Rating.objects.filter(dossier=dossier).exists():
-            raise NotAllowedInState(_("Hồ sơ này đã được đánh giá."))
-        try:
-            with transaction.atomic():
-                rating = Rating.objects.create(
-                    dossier=dossier, created_at=at, comment=comment.strip(), **values
-                )
-        except IntegrityError:
-            raise NotAllowedInState(_("Hồ sơ này đã được đánh giá.")) from None
-        _record(
-            dossier,
-            actor=None,
-            action="rate",
-            at=at,
-            from_status=dossier.status,
-            agency_id=dossier.agency_id,
-            due_before=dossier.due_at,
-            data={"levels": values},
-        )
-    return rating
+# The applicant's rating lives in dossiers.rating (same transaction and history rules).
+from .rating import RATING_FIELDS, dossier_rate  # noqa: E402, F401
