@@ -163,7 +163,10 @@ def test_an_apology_moves_the_appointment_once(page, screenshot, desk_a, special
         agency=procedure.agencies.get(),
         channel="desk",
         applicant={"name": "Lê Văn Bình", "phone": "0987654321"},
-        documents=[{"name": "Tờ khai đăng ký khai sinh", "form": "original", "copies": 1}],
+        documents=[
+            {"name": "Tờ khai đăng ký khai sinh", "form": "original", "copies": 1},
+            {"name": "Giấy chứng sinh", "form": "copy", "copies": 1},
+        ],
     )
     new_day = (dossier.due_at + timedelta(days=7)).astimezone(HANOI).date()
     while new_day.weekday() >= 5:
