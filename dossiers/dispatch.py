@@ -38,12 +38,13 @@ class _Kick:
 def after_commit(dossier_id: int) -> None:
     """Schedule delivery to DVCQG and the statistics update once the transaction commits.
 
-    Once per dossier and transaction: several history rows written together (a command
-    that moves a dossier through several steps) share one kick.
+    Once per dossier and atomic block: several history rows written in the same block share
+    one kick (callbacks of other savepoints are theirs: a rolled-back savepoint drops them).
     """
     connection = transaction.get_connection()
+    current = set(connection.savepoint_ids)
     if connection.in_atomic_block and any(
-        isinstance(entry[1], _Kick) and entry[1].dossier_id == dossier_id
+        isinstance(entry[1], _Kick) and entry[1].dossier_id == dossier_id and entry[0] == current
         for entry in connection.run_on_commit
     ):
         return
