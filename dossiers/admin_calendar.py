@@ -108,6 +108,17 @@ class CalendarDayAdmin(admin.ModelAdmin):
             actor=request.user, date=obj.date, kind=obj.kind, name=obj.name, decision=obj.decision
         )
         obj.pk, obj.created_by, obj.created_at = saved.pk, saved.created_by, saved.created_at
+        result = getattr(saved, "redated", None)
+        if result is not None and (result.redated or result.kept):
+            self.message_user(
+                request,
+                _(
+                    "Hồ sơ đang giải quyết bị ảnh hưởng: %(moved)d hồ sơ đã được tính lại hạn "
+                    "(có ghi lịch sử); %(kept)d hồ sơ giữ nguyên hạn (đã hẹn lại theo Mẫu 04, "
+                    "tính theo quy tắc tạm dừng, hoặc cấu hình không tự tính lại)."
+                )
+                % {"moved": len(result.redated), "kept": len(result.kept)},
+            )
 
     def delete_model(self, request, obj):
         calendar_day_delete(actor=request.user, date=obj.date)

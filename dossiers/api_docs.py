@@ -135,6 +135,13 @@ ACTION_REQUESTS = {
         "note": "",
     },
     "refuse": {"reason": "Hồ sơ không đủ điều kiện theo quy định.", "note": ""},
+    "assign": {"assignee_id": 12, "note": "Giao chị Hà xử lý."},
+    "accept": {
+        "documents": [{"name": "Giấy chứng sinh", "form": "copy", "copies": 1}],
+        "case": "",
+        "note": "",
+    },
+    "receive_supplement": {"channel": "online", "note": ""},
 }
 ACTION_ERRORS = [
     error_example(
@@ -142,6 +149,18 @@ ACTION_ERRORS = [
         "transition_not_allowed",
         "Không thể “Trả kết quả” khi hồ sơ đang ở trạng thái “Đang giải quyết”.",
         status_codes=["409"],
+    ),
+    error_example(
+        "Không có quyền với hồ sơ này",
+        "permission_denied",
+        "Tài khoản của bạn không có quyền thực hiện thao tác này đối với hồ sơ của cơ quan này.",
+        status_codes=["403"],
+    ),
+    error_example(
+        "Không tìm thấy hồ sơ",
+        "not_found",
+        "Không tìm thấy hồ sơ.",
+        status_codes=["404"],
     ),
     error_example(
         "Idempotency-Key dùng lại với nội dung khác",

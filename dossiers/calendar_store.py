@@ -129,6 +129,7 @@ def calendar_day_set(*, actor, date: date, kind: str, name: str, decision: str) 
         day.created_by = actor if getattr(actor, "pk", None) else None
         day.save()
     log.info("calendar day %s set to %s by %s (%s)", date, kind, actor, decision)
+    day.redated = _redate(actor, date, decision)
     return day
 
 
@@ -137,7 +138,24 @@ def calendar_day_delete(*, actor, date: date) -> bool:
     with transaction.atomic():
         deleted, _count = CalendarDay.objects.filter(date=date).delete()
     log.info("calendar day override %s removed by %s", date, actor)
+    if deleted:
+        _redate(actor, date, "")
     return bool(deleted)
+
+
+def _redate(actor, day: date, decision: str):
+    """The open dossiers whose period contains `day` follow the change (dossiers.redating)."""
+    from .redating import redate_for_calendar_change
+
+    result = redate_for_calendar_change(actor=actor, day=day, decision=decision)
+    log.info(
+        "calendar change %s: %d dossiers re-dated, %d kept, %d unchanged",
+        day,
+        len(result.redated),
+        len(result.kept),
+        result.unchanged,
+    )
+    return result
 
 
 @dataclass(frozen=True)

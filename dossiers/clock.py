@@ -63,9 +63,15 @@ def cases_of(procedure: Procedure) -> list[str]:
     return sorted({row.case for row in procedure.time_limits.all() if row.case})
 
 
+# Sentences are not stored: pages write them from the facts in the reader's language
+# (views_common.fact_lines).
+_NOT_STORED = frozenset({"lines", "rule_text"})
+
+
 def _jsonable(explanation) -> dict:
-    # The engine may return dates and Decimals: store plain JSON.
-    return json.loads(json.dumps(explanation or {}, cls=DjangoJSONEncoder))
+    # The engine may return dates and Decimals: store plain JSON, facts only.
+    facts = {k: v for k, v in (explanation or {}).items() if k not in _NOT_STORED}
+    return json.loads(json.dumps(facts, cls=DjangoJSONEncoder))
 
 
 # The longest period any TTHC sets is counted in months, not years; a larger value is a

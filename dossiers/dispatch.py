@@ -40,16 +40,13 @@ def after_commit(dossier_id: int) -> None:
     """Schedule delivery to DVCQG, the statistics update and the applicant's messages once
     the transaction commits.
 
-    Once per dossier and transaction: several history rows written together (a command
-    that moves a dossier through several steps) share one kick.
+    Once per dossier and atomic block: several history rows written in the same block share
+    one kick (callbacks of other savepoints are theirs: a rolled-back savepoint drops them).
     """
     connection = transaction.get_connection()
-    # Same dossier, same (save)point of the transaction: already kicked. A kick registered
-    # in an enclosing block (another service call in the same outer transaction, as in
-    # tests) does not count, so every service call still ends with its kick.
-    here = set(connection.savepoint_ids)
+    current = set(connection.savepoint_ids)
     if connection.in_atomic_block and any(
-        isinstance(entry[1], _Kick) and entry[1].dossier_id == dossier_id and entry[0] == here
+        isinstance(entry[1], _Kick) and entry[1].dossier_id == dossier_id and entry[0] == current
         for entry in connection.run_on_commit
     ):
         return

@@ -310,7 +310,81 @@ class GuideForm(NoteForm):
         return {"content": self.cleaned_data["content"]}
 
 
+class AssignForm(NoteForm):
+    """The leader names the specialist (or a leader) of the agency holding the dossier."""
+
+    assignee = forms.ModelChoiceField(queryset=None, label=_("Chuyên viên được giao xử lý"))
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        from procedures.models import Membership
+
+        agency_id = dossier.current_agency_id if dossier is not None else None
+        users = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__agency_id=agency_id,
+                memberships__role__in=[Membership.Role.SPECIALIST, Membership.Role.LEADER],
+            )
+            .distinct()
+        )
+        self.fields["assignee"].queryset = users.order_by("last_name", "first_name", "username")
+        self.fields["assignee"].label_from_instance = rules.person_name
+
+    def params(self):
+        return {"assignee_id": self.cleaned_data["assignee"].pk}
+
+
+class AcceptForm(NoteForm):
+    """Receiving an online or guided dossier: tick the papers handed in now (the dossier
+    records every document actually received), and the case if the catalogue has cases."""
+
+    documents = forms.MultipleChoiceField(
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Giấy tờ nhận thêm lúc tiếp nhận"),
+    )
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending = []
+        if dossier is not None:
+            have = {str(d.get("name")) for d in dossier.documents or []}
+            self.pending = [
+                d for d in dossier.procedure.required_documents.all() if d.name not in have
+            ]
+            cases = clock.cases_of(dossier.procedure)
+            if cases:
+                self.fields["case"] = forms.ChoiceField(
+                    choices=[("", _("Trường hợp thông thường"))] + [(c, c) for c in cases],
+                    required=False,
+                    label=_("Trường hợp (thời hạn giải quyết)"),
+                )
+        self.fields["documents"].choices = [(str(d.pk), d.name) for d in self.pending]
+        if not self.pending:
+            del self.fields["documents"]
+
+    def params(self):
+        ticked = set(self.cleaned_data.get("documents") or [])
+        params = {
+            "documents": [
+                {"name": d.name, "form": d.form, "copies": d.copies}
+                for d in self.pending
+                if str(d.pk) in ticked
+            ]
+        }
+        if "case" in self.fields:
+            params["case"] = self.cleaned_data.get("case") or ""
+        return params
+
+
 ACTION_FORMS: dict[str, type[NoteForm]] = {
+    "accept": AcceptForm,
+    "assign": AssignForm,
     "request_supplement": SupplementForm,
     "guide_incomplete": GuideForm,
     "refuse_intake": RefuseForm,
@@ -321,8 +395,11 @@ ACTION_FORMS: dict[str, type[NoteForm]] = {
 }
 
 
-def action_form(name: str, *args, **kwargs) -> NoteForm:
-    return ACTION_FORMS.get(name, NoteForm)(*args, prefix=name, **kwargs)
+def action_form(name: str, *args, dossier=None, **kwargs) -> NoteForm:
+    form_class = ACTION_FORMS.get(name, NoteForm)
+    if form_class in {AssignForm, AcceptForm}:
+        kwargs["dossier"] = dossier
+    return form_class(*args, prefix=name, **kwargs)
 
 
 # --- public lookup ---------------------------------------------------------------------

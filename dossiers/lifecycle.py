@@ -335,11 +335,70 @@ def _suspend(dossier: Dossier, *, actor, at: datetime, reason: str = "") -> dict
     return {"note": str(reason or "").strip()}
 
 
+def _assign(dossier: Dossier, *, actor, at: datetime, assignee_id) -> dict:
+    """The leader names the specialist who processes the dossier (internal processing)."""
+    from django.contrib.auth import get_user_model
+
+    from procedures.models import Membership
+
+    User = get_user_model()  # noqa: N806
+    try:
+        assignee = User.objects.get(pk=int(assignee_id), is_active=True)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise InvalidInput(
+            _("Không tìm thấy cán bộ được giao."), fields={"assignee_id": ["?"]}
+        ) from None
+    processes = Membership.objects.filter(
+        user=assignee,
+        agency_id=dossier.current_agency_id,
+        role__in=[Membership.Role.SPECIALIST, Membership.Role.LEADER],
+    ).exists()
+    if not processes:
+        raise InvalidInput(
+            _("Cán bộ được giao phải là chuyên viên hoặc lãnh đạo của cơ quan đang xử lý hồ sơ."),
+            fields={"assignee_id": ["?"]},
+        )
+    dossier.assignee = assignee
+    dossier.signed_off_at = None  # a new assignment needs its own sign-off
+    return {"assignee_id": assignee.pk, "assignee": rules.person_name(assignee)}
+
+
+def _sign_off(dossier: Dossier, *, actor, at: datetime) -> dict:
+    """The leader approves the result prepared by the specialist (recorded in history)."""
+    if dossier.signed_off_at is not None:
+        raise NotAllowedInState(_("Kết quả đã được lãnh đạo phê duyệt."))
+    dossier.signed_off_at = at
+    return {}
+
+
+def _is_leader_of(actor, agency_id) -> bool:
+    """actor None is the system itself (demo loader, commands): not checked."""
+    from procedures.access import scope_for
+
+    return actor is None or scope_for(actor).can("decide", agency_id)
+
+
 def _mark_result_ready(dossier: Dossier, *, actor, at: datetime) -> dict:
-    """The result exists: timeliness is fixed now (Circular 01/2018 indicator 1)."""
+    """The result exists: timeliness is fixed now (Circular 01/2018 indicator 1).
+
+    Where the procedure needs the leader's decision (catalogue flag, on by default), the
+    result is ready only once a leader has signed it off; a leader marking it ready signs
+    it off in the same step (recorded on the history row).
+    """
+    data = {}
+    if dossier.procedure.needs_leader_decision and dossier.signed_off_at is None:
+        if not _is_leader_of(actor, dossier.current_agency_id):
+            raise NotAllowedInState(
+                _(
+                    "Kết quả cần được lãnh đạo phê duyệt trước khi chuyển trả (thủ tục này cần "
+                    "quyết định của lãnh đạo)."
+                )
+            )
+        dossier.signed_off_at = at
+        data["signed_off"] = True
     dossier.result_ready_at = at
     dossier.timeliness = rules.timeliness(at, dossier.due_at)
-    return {"timeliness": dossier.timeliness}
+    return {**data, "timeliness": dossier.timeliness}
 
 
 def _return_result(dossier: Dossier, *, actor, at: datetime) -> dict:
@@ -354,6 +413,8 @@ HANDLERS: dict[str, Callable[..., dict]] = {
     "guide_incomplete": _guide_incomplete,
     "refuse_intake": _refuse_intake,
     "start_processing": _nothing,
+    "assign": _assign,
+    "sign_off": _sign_off,
     "request_supplement": _request_supplement,
     "receive_supplement": _receive_supplement,
     "request_fee": _request_fee,

@@ -22,6 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hanoi_cchc.names import display_name
+
 from .workflow import (
     ACTIONS,
     CLOCK_RUNNING_STATUSES,
@@ -314,6 +316,32 @@ def cutoff_applies(channel: str) -> bool:
     channels it covers is the setting RECEIPT_CUTOFF_CHANNELS). The one rule for every
     receipt of papers: intake, acceptance of an online dossier, and supplements."""
     return channel in settings.RECEIPT_CUTOFF_CHANNELS
+
+
+# --- people ---------------------------------------------------------------------------
+
+
+def person_name(user) -> str:
+    """A person's name in Vietnamese order, family name first: hanoi_cchc.names."""
+    return display_name(user)
+
+
+# The role recorded for an action, when the actor holds several where they act: the most
+# specific role that grants the permission.
+ROLE_PREFERENCE = ("specialist", "desk", "leader")
+
+
+def role_acted(scope, permission: str, agency_id: int | None) -> str:
+    """The role (procedures Membership.Role) in which the user acted for `agency_id`."""
+    from procedures.access import ROLE_ACTIONS
+
+    if agency_id is None:
+        return ""
+    roles = scope.roles_by_agency.get(agency_id, frozenset())
+    for role in ROLE_PREFERENCE:
+        if role in roles and permission in ROLE_ACTIONS[role]:
+            return role
+    return ""
 
 
 # --- what a user may do now ------------------------------------------------------------

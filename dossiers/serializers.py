@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from hanoi_cchc.names import display_name
 from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure, RequiredDocument, TimeUnit
 from procedures.serializers import AgencyRefSerializer
@@ -101,7 +100,10 @@ class DossierDetailSerializer(DossierListSerializer):
             "clock_started_at",
             "limit_value",
             "limit_unit",
+            "limit_case",
             "due_explanation",
+            "assignee",
+            "signed_off_at",
             "extended",
             "result_ready_at",
             "returned_at",
@@ -162,7 +164,7 @@ class EventSerializer(serializers.ModelSerializer):
     def get_actor(self, event) -> str | None:
         if event.actor_id is None:
             return None
-        return display_name(event.actor)
+        return rules.person_name(event.actor)
 
 
 # --- intake ----------------------------------------------------------------------------
@@ -312,12 +314,17 @@ class AcceptActionSerializer(ActionSerializer):
         return data
 
 
+class AssignActionSerializer(ActionSerializer):
+    assignee_id = serializers.IntegerField(min_value=1)
+
+
 class ReceiveSupplementActionSerializer(ActionSerializer):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
 
 ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
     "accept": AcceptActionSerializer,
+    "assign": AssignActionSerializer,
     "receive_supplement": ReceiveSupplementActionSerializer,
     "guide_incomplete": ContentActionSerializer,
     "refuse_intake": ReasonActionSerializer,

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from procedures.models import Agency, Channel, Procedure
 from . import dispatch, lifecycle, notifications, rules
 from .codes import sequence_day
 from .errors import InvalidInput, NotAllowedInState, NotFound, NotPermitted
-from .models import Dossier, DossierEvent, Rating
+from .models import Dossier, DossierEvent
 from .notifications.choices import NotifyChoice
 from .outbox import outbox_add
 from .workflow import ACTIONS, Action, Status, check_transition
@@ -43,7 +43,6 @@ APPLICANT_FIELDS = {
     # Which messages the applicant accepts (issue 13); empty means both, the default.
     "notify": "applicant_notify",
 }
-RATING_FIELDS = ("time", "contacts", "information", "attitude", "result", "overall")
 ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.DVCQG})
 # True only inside bulk_load().
 _bulk: ContextVar[bool] = ContextVar("dossier_bulk_load", default=False)
@@ -102,8 +101,19 @@ def _record(
     note: str = "",
     due_before: datetime | None = None,
     data: dict | None = None,
+    permission: str = "",
 ) -> DossierEvent:
-    """Write the history row and its outbox row; schedule the after-commit kick."""
+    """Write the history row and its outbox row; schedule the after-commit kick.
+
+    The one function that writes history rows. `permission`: what the action needed; the
+    role the actor held for it at `agency_id` is recorded (data["role"]), so the timeline
+    shows who acted in the role they acted in.
+    """
+    data = dict(data or {})
+    if permission and actor is not None and _real_actor(actor) is not None:
+        role = rules.role_acted(scope_for(actor), permission, agency_id)
+        if role:
+            data["role"] = role
     event = DossierEvent.objects.create(
         dossier=dossier,
         at=at,
@@ -115,7 +125,7 @@ def _record(
         note=note,
         due_before=due_before,
         due_after=dossier.due_at,
-        data=data or {},
+        data=data,
     )
     outbox_add(event)
     # A new outbox row means DVCQG is behind again until dossiers.sync delivers it.
@@ -241,6 +251,7 @@ def dossier_receive(
             agency_id=agency_id,
             note=note,
             data=data,
+            permission="receive",
         )
     return dossier
 
@@ -320,6 +331,7 @@ def _intake_refusal(
             agency_id=agency_id,
             note=data.pop("note", ""),
             data=data,
+            permission="receive",
         )
     return dossier
 
@@ -468,53 +480,10 @@ def dossier_transition(
             note="\n".join(n for n in (extra_note, note.strip()) if n),
             due_before=due_before,
             data=data,
+            permission=act.permission,
         )
     return dossier
 
 
-# --- the applicant's rating ------------------------------------------------------------
-
-
-def dossier_rate(
-    *, dossier_id, levels: dict, comment: str = "", at: datetime | None = None
-) -> Rating:
-    """The applicant's one rating of a returned dossier (Decree 61/2018 art. 31)."""
-    values = {}
-    for name in RATING_FIELDS:
-        raw = levels.get(name)
-        if raw is None and name == "overall":
-            continue
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            value = 0
-        if not 1 <= value <= 5:
-            raise InvalidInput(_("Mỗi tiêu chí cần được đánh giá từ 1 đến 5."))
-        values[name] = value
-    if "overall" not in values:
-        values["overall"] = round(sum(values.values()) / len(values))
-    at = at or timezone.now()
-    with _atomic():
-        dossier = _lock(dossier_id)
-        if dossier.status != Status.RETURNED:
-            raise NotAllowedInState(_("Chỉ đánh giá được hồ sơ đã trả kết quả."))
-        if Rating.objects.filter(dossier=dossier).exists():
-            raise NotAllowedInState(_("Hồ sơ này đã được đánh giá."))
-        try:
-            with transaction.atomic():
-                rating = Rating.objects.create(
-                    dossier=dossier, created_at=at, comment=comment.strip(), **values
-                )
-        except IntegrityError:
-            raise NotAllowedInState(_("Hồ sơ này đã được đánh giá.")) from None
-        _record(
-            dossier,
-            actor=None,
-            action="rate",
-            at=at,
-            from_status=dossier.status,
-            agency_id=dossier.agency_id,
-            due_before=dossier.due_at,
-            data={"levels": values},
-        )
-    return rating
+# The applicant's rating lives in dossiers.rating (same transaction and history rules).
+from .rating import RATING_FIELDS, dossier_rate  # noqa: E402, F401

@@ -33,6 +33,8 @@ EXTRA_ACTIONS = {
     "submit_online": (_("Nộp hồ sơ trực tuyến"), None),
     "submit": (_("Nộp hồ sơ trực tuyến"), None),
     "rate": (_("Đánh giá mức độ hài lòng"), None),
+    # The system re-dated the dossier after a change of the working calendar.
+    "redate": (_("Tính lại hạn do điều chỉnh lịch làm việc"), "system"),
 }
 # Actions whose note is addressed to the applicant and may be shown on the public page.
 PUBLIC_NOTE_ACTIONS = frozenset(
@@ -55,6 +57,17 @@ def action_role(name: str) -> str:
     if permission is None:
         return str(_("Người nộp hồ sơ")) if name in EXTRA_ACTIONS else ""
     return str(ROLE_BY_PERMISSION.get(permission, ""))
+
+
+def event_role(event) -> str:
+    """The role the actor acted in (recorded on the row since issue 11), else the role
+    the action usually belongs to (older rows)."""
+    from procedures.models import Membership
+
+    role = (event.data or {}).get("role") if isinstance(event.data, dict) else None
+    if role in Membership.Role.values:
+        return str(Membership.Role(role).label)
+    return action_role(event.action)
 
 
 def status_label(value: str) -> str:
@@ -101,8 +114,7 @@ def timeline(events, *, public: bool) -> list[TimelineRow]:
     for event in events:
         actor = ""
         if not public and event.actor_id:
-            full = f"{event.actor.last_name} {event.actor.first_name}".strip()
-            actor = full or event.actor.get_username()
+            actor = rules.person_name(event.actor)
         note = event.note
         if public and event.action not in PUBLIC_NOTE_ACTIONS:
             note = ""
@@ -114,7 +126,7 @@ def timeline(events, *, public: bool) -> list[TimelineRow]:
                 from_status=status_label(event.from_status),
                 to_status=status_label(event.to_status),
                 agency=event.agency.name if event.agency_id else "",
-                role=action_role(event.action),
+                role=event_role(event),
                 actor=actor,
                 note=note,
                 due_before=event.due_before,
@@ -164,11 +176,105 @@ def explanation(dossier) -> dict:
     return explanation_of(dossier.due_explanation)
 
 
+def _moment(value):
+    try:
+        return timezone.localtime(datetime.fromisoformat(str(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def _long_day(value) -> str:
+    """A date with its weekday, in the reader's language (Django's date formats)."""
+    from django.utils import formats
+
+    try:
+        day = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return formats.date_format(day, "l, d/m/Y")
+
+
+UNIT_LABELS = {
+    "working_days": _("ngày làm việc"),
+    "calendar_days": _("ngày (tính cả ngày nghỉ)"),
+    "working_hours": _("giờ làm việc"),
+    "months": _("tháng (tính cả ngày nghỉ)"),
+}
+WEEKEND_REASONS = {"Thứ Bảy": _("Thứ Bảy"), "Chủ nhật": _("Chủ nhật")}
+
+
+def fact_lines(raw: dict) -> list[str]:
+    """The explanation's sentences, written now in the reader's language from the facts
+    the engine stored (received_at, start_reason, cutoff, unit, value, first/nominal/last
+    day, skipped counts, due_at). Empty when the facts are missing (older rows)."""
+    received, due = _moment(raw.get("received_at")), _moment(raw.get("due_at"))
+    unit = raw.get("unit")
+    if received is None or due is None or unit not in UNIT_LABELS:
+        return []
+    lines = [
+        str(_("Tiếp nhận lúc %(time)s ngày %(day)s."))
+        % {"time": received.strftime("%H:%M"), "day": _long_day(received.date().isoformat())}
+    ]
+    if raw.get("start_reason") == "after_cutoff":
+        lines.append(
+            str(
+                _(
+                    "Tiếp nhận sau %(cutoff)s: tính từ ngày làm việc tiếp theo (Nghị định "
+                    "61/2018/NĐ-CP, Điều 18)."
+                )
+            )
+            % {"cutoff": str(raw.get("cutoff") or "")[:5]}
+        )
+    value = str(raw.get("value") or "").removesuffix(".0")
+    period = {"value": value, "unit": str(UNIT_LABELS[unit])}
+    if unit == "working_hours":
+        start = _moment(raw.get("start")) or received
+        lines.append(
+            str(_("Thời hạn %(value)s %(unit)s, tính từ %(start)s, chỉ trong giờ làm việc."))
+            % {**period, "start": start.strftime("%H:%M %d/%m/%Y")}
+        )
+    elif raw.get("first_day"):
+        lines.append(
+            str(_("Thời hạn %(value)s %(unit)s, bắt đầu từ %(first)s."))
+            % {**period, "first": _long_day(raw["first_day"])}
+        )
+    nominal, last = raw.get("nominal_last_day"), raw.get("last_day")
+    if nominal and last and nominal != last:
+        lines.append(
+            str(
+                _(
+                    "Ngày cuối theo lịch (%(nominal)s) là ngày nghỉ: thời hạn kết thúc vào ngày "
+                    "làm việc tiếp theo (Bộ luật Dân sự 2015, Điều 148)."
+                )
+            )
+            % {"nominal": _long_day(nominal)}
+        )
+    weekend, other = raw.get("skipped_weekend_days") or 0, raw.get("skipped_other_days") or 0
+    if unit == "working_days" and (weekend or other):
+        lines.append(
+            str(_("Không tính %(weekend)s ngày nghỉ cuối tuần và %(other)s ngày nghỉ lễ, Tết."))
+            % {"weekend": weekend, "other": other}
+        )
+    change = raw.get("calendar_change")
+    if isinstance(change, dict) and change.get("date"):
+        lines.append(
+            str(_("Hạn được tính lại do lịch làm việc ngày %(day)s được điều chỉnh."))
+            % {"day": _long_day(change["date"])}
+        )
+    lines.append(
+        str(_("Hạn trả kết quả: %(time)s ngày %(day)s."))
+        % {"time": due.strftime("%H:%M"), "day": _long_day(due.date().isoformat())}
+    )
+    return lines
+
+
 def explanation_of(raw) -> dict:
     """The deadline engine's JSON explanation (dossiers.calendar), ready for templates.
 
-    The engine writes the rule code, Vietnamese sentences ("lines"), the legal basis and
-    the skipped days with their reasons; anything unknown is ignored, never shown raw.
+    The engine stores facts (rule code, moments, unit, counts, skipped days, legal basis);
+    the sentences are written here, at display time, in the reader's language (fact_lines).
+    Rows stored before that carry Vietnamese sentences ("lines"), shown as they are.
+    Anything unknown is ignored, never shown raw.
     """
     raw = raw or {}
     if not isinstance(raw, dict):
@@ -177,13 +283,15 @@ def explanation_of(raw) -> dict:
     skipped = []
     for item in raw.get("skipped") or []:
         if isinstance(item, dict):
-            skipped.append({"date": _day(item.get("date", "")), "reason": item.get("reason", "")})
+            reason = item.get("reason", "")
+            reason = str(WEEKEND_REASONS.get(reason, reason))
+            skipped.append({"date": _day(item.get("date", "")), "reason": reason})
         else:
             skipped.append({"date": _day(item), "reason": ""})
     law = raw.get("law") or []
     if isinstance(law, str):
         law = [law]
-    lines = raw.get("lines") or []
+    lines = fact_lines(raw) or raw.get("lines") or []
     if isinstance(lines, str):
         lines = [lines]
     previous = raw.get("previous")
@@ -210,9 +318,53 @@ def explanation_of(raw) -> dict:
 is_overdue = rules.is_overdue
 
 
-def days_left(dossier, now: datetime | None = None) -> int | None:
-    """Calendar days until the due date (negative when overdue); None without a deadline."""
+def days_left(dossier, now: datetime | None = None, calendar=None) -> int | None:
+    """Days until the due date in the unit of the dossier's limit: working days for
+    working-day (and working-hour) limits, calendar days otherwise; negative when overdue.
+
+    None without a running deadline: no due time, closed, or the clock stopped while the
+    dossier waits for the applicant's supplement (rules.CLOCK_STOPPED_STATUSES), whose due
+    time is replaced when the papers arrive. Pass `calendar` (calendar_store.get_calendar)
+    when presenting many rows.
+    """
     if dossier.due_at is None or dossier.status not in OPEN_STATUSES:
         return None
-    now = now or timezone.now()
-    return (timezone.localtime(dossier.due_at).date() - timezone.localtime(now).date()).days
+    if dossier.status in rules.CLOCK_STOPPED_STATUSES:
+        return None
+    today = rules.local_date(now or timezone.now())
+    due_day = rules.local_date(dossier.due_at)
+    if dossier.limit_unit in {"working_days", "working_hours"}:
+        if calendar is None:
+            from .calendar_store import get_calendar
+
+            calendar = get_calendar()
+        if due_day >= today:
+            return calendar.count_working_days(today, due_day)
+        return -calendar.count_working_days(due_day, today)
+    return (due_day - today).days
+
+
+@dataclass
+class Deadline:
+    """What a page says about a dossier's deadline now."""
+
+    overdue: bool
+    # Waiting for the applicant: the period is stopped and restarts (or resumes) when the
+    # complete papers arrive (Decree 61/2018 art. 19(4)).
+    stopped: bool
+    left: int | None
+    working: bool  # `left` counts working days
+
+    @property
+    def unit_label(self) -> str:
+        return str(_("ngày làm việc")) if self.working else str(_("ngày"))
+
+
+def deadline(dossier, now: datetime | None = None, calendar=None) -> Deadline:
+    """The deadline as pages show it (officials' detail, worklist, public lookup)."""
+    return Deadline(
+        overdue=rules.is_overdue(dossier, now),
+        stopped=dossier.status in rules.CLOCK_STOPPED_STATUSES,
+        left=days_left(dossier, now, calendar),
+        working=dossier.limit_unit in {"working_days", "working_hours"},
+    )

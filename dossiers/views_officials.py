@@ -25,10 +25,11 @@ from procedures.models import Agency, Procedure
 from procedures.search import fold, search_procedures
 
 from . import rules, selectors, services, worklist_choices
+from .calendar_store import get_calendar
 from .forms import IntakeForm, WorklistFilter, action_form
 from .models import Dossier
 from .pdf import RENDERERS, TITLES, render_form_06
-from .views_common import CORRECTABLE, days_left, explanation, is_overdue, timeline
+from .views_common import CORRECTABLE, days_left, deadline, explanation, is_overdue, timeline
 from .workflow import (
     ACTIONS,
     NOT_ACCEPTED_STATUSES,
@@ -274,10 +275,11 @@ def worklist(request):
         page.rows, "procedure_id", choices.procedure_names, Procedure.objects
     )
     agency_names = _names_for(page.rows, "current_agency_id", choices.agency_names, Agency.objects)
-    now = timezone.now()
+    now, calendar = timezone.now(), get_calendar()
     rows = []
     for d in page.rows:
-        left = days_left(d, now)
+        # In the unit of the limit; None while the clock is stopped (views_common.days_left).
+        left = days_left(d, now, calendar)
         late = is_overdue(d, now)
         rows.append(
             {
@@ -362,7 +364,7 @@ def detail(request, ref: str):
     access = _resolve(request, ref)
     dossier, scope = access.dossier, scope_for(request.user)
     apology = getattr(dossier, "apology", None)
-    actions = [(action, action_form(action.name)) for action in access.actions]
+    actions = [(action, action_form(action.name, dossier=dossier)) for action in access.actions]
     # Form 04 is offered only when it can succeed; to whom it would belong, say why not.
     apologize = ACTIONS["apologize"]
     apology_note = None
@@ -391,6 +393,8 @@ def detail(request, ref: str):
             "printable": printable_forms(dossier),
             "overdue": is_overdue(dossier),
             "days_left": days_left(dossier),
+            "deadline": deadline(dossier),
+            "assignee_name": rules.person_name(dossier.assignee) if dossier.assignee_id else "",
             "just_printed": request.GET.get("in", ""),
             "not_accepted": dossier.status in NOT_ACCEPTED_STATUSES,
             "notifications": dossier.notifications.order_by("id"),  # issue 13
@@ -409,7 +413,7 @@ def act(request, pk: int, action: str):
     if action not in ACTIONS:
         messages.error(request, _("Thao tác không tồn tại."))
         return redirect(back)
-    form = action_form(action, request.POST)
+    form = action_form(action, request.POST, dossier=dossier)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""

@@ -119,6 +119,16 @@ ACTIONS: dict[str, Action] = {
         ),
         # Processing.
         _a("start_processing", _("Chuyển xử lý"), [S.RECEIVED], S.PROCESSING, "process"),
+        # Internal processing: the leader names the specialist, and where the procedure
+        # needs the leader's decision signs off the result before it is ready.
+        _a(
+            "assign",
+            _("Giao chuyên viên xử lý"),
+            [S.RECEIVED, S.PROCESSING],
+            S.PROCESSING,
+            "decide",
+        ),
+        _a("sign_off", _("Lãnh đạo phê duyệt kết quả"), [S.PROCESSING], None, "decide"),
         _a(
             "request_supplement",
             _("Yêu cầu bổ sung (Mẫu 02)"),

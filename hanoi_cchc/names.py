@@ -12,5 +12,5 @@ def display_name(user) -> str:
     """ "Nguyễn Thị Lan", or the username when no name is set."""
     if user is None:
         return ""
-    full = f"{user.last_name} {user.first_name}".strip()
+    full = " ".join(f"{user.last_name} {user.first_name}".split())
     return full or user.get_username()

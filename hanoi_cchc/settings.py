@@ -392,6 +392,12 @@ AGENCY_CODE_SUFFIX = env_str("AGENCY_CODE_SUFFIX", "H26")
 RECEIPT_CUTOFF = env_time("RECEIPT_CUTOFF", "15:00")
 # The channels the cut-off applies to: art. 18 is about paper dossiers (desk and post).
 RECEIPT_CUTOFF_CHANNELS = env_list("RECEIPT_CUTOFF_CHANNELS", "desk,post")
+# Decree 61/2018 art. 19(5) sets no bound on the apology's new appointment: at most this many
+# times the dossier's own limit again, counted from the current due time (0: no bound).
+APOLOGY_MAX_FACTOR = env_int("APOLOGY_MAX_FACTOR", 1)
+# A day off added to the calendar after receipt: re-date the open dossiers it concerns (with
+# a history row), or leave them and tell the administrator how many (dossiers.redating).
+CALENDAR_CHANGE_REDATES = env_bool("CALENDAR_CHANGE_REDATES", True)
 # Decree 61/2018 art. 19(4): the period restarts when the supplemented dossier arrives.
 SUPPLEMENT_CLOCK_RULE = env_str("SUPPLEMENT_CLOCK_RULE", "restart")
 if SUPPLEMENT_CLOCK_RULE not in {"restart", "pause"}:

@@ -171,7 +171,7 @@ class ProcedureAdmin(SafeHistoryAdmin):
     search_fields = ("name", "national_code", "local_code")
     search_help_text = _("Tìm theo tên (có dấu hoặc không dấu) hoặc mã thủ tục.")
     list_select_related = ("field",)
-    autocomplete_fields = ("agencies",)
+    autocomplete_fields = ("agencies", "successor")
     inlines = (TimeLimitInline, DocumentInline)
     list_per_page = 50
     change_list_template = "procedures/admin/procedure_change_list.html"
@@ -189,6 +189,7 @@ class ProcedureAdmin(SafeHistoryAdmin):
                 "fields": (
                     ("time_limit_value", "time_limit_unit"),
                     "supplement_request_days",
+                    "needs_leader_decision",
                     "fee",
                     "fee_note",
                 )
@@ -205,7 +206,7 @@ class ProcedureAdmin(SafeHistoryAdmin):
             },
         ),
         (_("Nội dung"), {"fields": ("steps", "result_document", "legal_basis")}),
-        (_("Hiệu lực"), {"fields": (("valid_from", "valid_to"),)}),
+        (_("Hiệu lực"), {"fields": (("valid_from", "valid_to"), "successor")}),
     )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

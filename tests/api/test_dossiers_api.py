@@ -108,6 +108,10 @@ def test_the_lifecycle_runs_through_the_action_endpoints(
     supplement = act(specialist, "request_supplement", content="Bổ sung bản sao CCCD")
     assert supplement.json()["status"] == "supplement_requested"
     assert act(api(desk_a), "receive_supplement").json()["status"] == "processing"
+    # The procedure needs the leader's decision (the catalogue's default): sign-off first.
+    assert act(specialist, "mark_result_ready").status_code == 409
+    assert act(specialist, "sign_off").status_code == 403
+    assert act(api(leader_a), "sign_off").status_code == 200
     ready = act(specialist, "mark_result_ready", note="Đã ký")
     assert ready.status_code == 200 and ready.json()["status"] == "result_ready"
     assert act(api(desk_a), "return_result").json()["status"] == "returned"
@@ -118,10 +122,11 @@ def test_the_lifecycle_runs_through_the_action_endpoints(
         "start_processing",
         "request_supplement",
         "receive_supplement",
+        "sign_off",
         "mark_result_ready",
         "return_result",
     ]
-    assert history["results"][4]["note"] == "Đã ký"
+    assert history["results"][5]["note"] == "Đã ký"
     assert "count" not in history  # cursor pagination
 
 

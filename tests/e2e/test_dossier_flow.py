@@ -33,7 +33,14 @@ def office_hours(settings):
 
 @pytest.fixture
 def procedure(agency_a):
-    proc = ProcedureFactory(name="Đăng ký khai sinh", national_code="1.001193", agencies=[agency_a])
+    # A result the specialist may mark ready alone: the leader's sign-off is walked in
+    # test_internal_processing.py.
+    proc = ProcedureFactory(
+        name="Đăng ký khai sinh",
+        national_code="1.001193",
+        agencies=[agency_a],
+        needs_leader_decision=False,
+    )
     proc.required_documents.create(name="Tờ khai đăng ký khai sinh", order=1)
     proc.required_documents.create(name="Giấy chứng sinh", form="copy", order=2)
     return proc
@@ -156,7 +163,10 @@ def test_an_apology_moves_the_appointment_once(page, screenshot, desk_a, special
         agency=procedure.agencies.get(),
         channel="desk",
         applicant={"name": "Lê Văn Bình", "phone": "0987654321"},
-        documents=[{"name": "Tờ khai đăng ký khai sinh", "form": "original", "copies": 1}],
+        documents=[
+            {"name": "Tờ khai đăng ký khai sinh", "form": "original", "copies": 1},
+            {"name": "Giấy chứng sinh", "form": "copy", "copies": 1},
+        ],
     )
     new_day = (dossier.due_at + timedelta(days=7)).astimezone(HANOI).date()
     while new_day.weekday() >= 5:

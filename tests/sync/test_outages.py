@@ -36,7 +36,8 @@ def _intake(client, procedure, agency, name):
         "procedure": procedure.pk,
         "agency": agency.pk,
         "channel": "desk",
-        "applicant": {"name": name},
+        # A phone, as the desk form requires, so the applicant can open the full lookup.
+        "applicant": {"name": name, "phone": "0912345678"},
         "documents": [],
     }
     started = time.monotonic()
