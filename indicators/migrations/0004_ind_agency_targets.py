@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("indicators", "0003_ind_rollups_closing"),
-        ("procedures", "0004_ind_online_mode_since"),
+        ("procedures", "0006_ind_online_mode_since"),
     ]
 
     operations = [

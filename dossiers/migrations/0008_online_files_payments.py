@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0003_event_history_immutable"),
+        ("dossiers", "0007_notify_messages"),
         ("procedures", "0002_history_for_agencies_roles_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

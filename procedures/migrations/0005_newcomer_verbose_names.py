@@ -7,36 +7,32 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0003_event_history_immutable"),
+        ("procedures", "0004_newcomer_search_spellings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="outboxmessage",
-            name="demo",
-            field=models.BooleanField(default=False),
-        ),
         migrations.AlterField(
-            model_name="calendarday",
-            name="created_by",
+            model_name="historicalmembership",
+            name="user",
             field=models.ForeignKey(
                 blank=True,
+                db_constraint=False,
                 null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
                 to=settings.AUTH_USER_MODEL,
-                verbose_name="người tạo",
+                verbose_name="tài khoản",
             ),
         ),
         migrations.AlterField(
-            model_name="dossier",
-            name="created_by",
+            model_name="membership",
+            name="user",
             field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
                 to=settings.AUTH_USER_MODEL,
-                verbose_name="người tạo",
+                verbose_name="tài khoản",
             ),
         ),
     ]

@@ -20,5 +20,5 @@ def reindex(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("procedures", "0002_history_for_agencies_roles_fields")]
+    dependencies = [("procedures", "0003_core_successor_leader_decision")]
     operations = [migrations.RunPython(reindex, migrations.RunPython.noop)]

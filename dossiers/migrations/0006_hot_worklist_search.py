@@ -57,6 +57,6 @@ class Migration(migrations.Migration):
     # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
     atomic = False
 
-    dependencies = [("dossiers", "0003_event_history_immutable")]
+    dependencies = [("dossiers", "0005_newcomer_outbox_demo")]
 
     operations = [migrations.RunPython(up, down, elidable=False)]

@@ -18,7 +18,7 @@ def seed_templates(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0003_event_history_immutable"),
+        ("dossiers", "0006_hot_worklist_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,32 +7,36 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("procedures", "0003_newcomer_search_spellings"),
+        ("dossiers", "0004_core_case_assignment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="outboxmessage",
+            name="demo",
+            field=models.BooleanField(default=False),
+        ),
         migrations.AlterField(
-            model_name="historicalmembership",
-            name="user",
+            model_name="calendarday",
+            name="created_by",
             field=models.ForeignKey(
                 blank=True,
-                db_constraint=False,
                 null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
+                on_delete=django.db.models.deletion.SET_NULL,
                 to=settings.AUTH_USER_MODEL,
-                verbose_name="tài khoản",
+                verbose_name="người tạo",
             ),
         ),
         migrations.AlterField(
-            model_name="membership",
-            name="user",
+            model_name="dossier",
+            name="created_by",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="memberships",
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
                 to=settings.AUTH_USER_MODEL,
-                verbose_name="tài khoản",
+                verbose_name="người tạo",
             ),
         ),
     ]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("procedures", "0002_history_for_agencies_roles_fields"),
+        ("procedures", "0005_newcomer_verbose_names"),
     ]
 
     operations = [
