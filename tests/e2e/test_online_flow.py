@@ -10,18 +10,22 @@ the payment comes before the result here; the issue lists it after.
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 
 from dossiers.models import Dossier, DossierFile, Payment
+from dossiers.notifications import delivery
+from dossiers.notifications.models import Notification
 from dossiers.workflow import Status
 from tests.factories import ProcedureFactory
 from tests.fake_paygov import FakePayGov
+from tests.fake_sms import TOKEN as SMS_TOKEN
+from tests.fake_sms import FakeSMSGateway
 
 from .test_dossier_flow import act, sign_in
 
@@ -71,8 +75,11 @@ def procedure(agency_a):
 
 
 def test_online_submission_supplement_payment_and_electronic_result(
-    page, browser, gateway, procedure, leader_a, tmp_path
+    page, browser, gateway, procedure, leader_a, tmp_path, settings
 ):
+    sms = FakeSMSGateway().start()
+    settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_TOKEN = sms.url, SMS_TOKEN
+    mail.outbox = []
     for name, content in (("to-khai.pdf", PDF), ("chung-sinh.pdf", PDF), ("bo-sung.pdf", PDF)):
         (tmp_path / name).write_bytes(content)
     (tmp_path / "ket-qua.pdf").write_bytes(RESULT)
@@ -198,10 +205,22 @@ def test_online_submission_supplement_payment_and_electronic_result(
         "record_fee_paid",
         "mark_result_ready",
     ]
-    if importlib.util.find_spec("dossiers.notifications") is not None:
-        # Helper "notify": the lead completes the assertion of the SMS and e-mail messages
-        # (receipt, supplement request, fee request, result ready: in order, each once).
-        pass
+    # 8. The applicant was told at each step that needs them, by SMS and e-mail, in order,
+    # each message once (the sweep delivers whatever the after-commit kick left pending).
+    delivery.deliver_pending(dossier_id=dossier.pk)
+    delivery.deliver_pending(dossier_id=dossier.pk)  # a second sweep sends nothing again
+    told = ["receipt", "supplement", "fee", "result"]
+    for channel in ("sms", "email"):
+        rows = dossier.notifications.filter(channel=channel).order_by("event__at", "event_id")
+        assert [n.kind for n in rows] == told, channel
+        assert {n.state for n in rows} == {Notification.State.SENT}, channel
+    assert [m["to"] for m in sms.messages] == ["+84912345678"] * len(told)
+    assert sms.duplicates == 0
+    assert dossier.code in sms.messages[0]["text"]
+    ours = [m for m in mail.outbox if m.to == ["minh@example.vn"]]
+    assert len(ours) == len(told)
+    assert dossier.code in ours[0].body
+    sms.stop()
     citizen_context.close()
 
 
