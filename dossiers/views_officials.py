@@ -375,6 +375,7 @@ def detail(request, ref: str):
     ):
         apology_note = rules.apology_refusal(dossier)
     events = selectors.history(dossier)
+    shown = deadline(dossier)
     return render(
         request,
         "dossiers/detail.html",
@@ -391,9 +392,9 @@ def detail(request, ref: str):
             "actions": actions,
             "apology_note": apology_note,
             "printable": printable_forms(dossier),
-            "overdue": is_overdue(dossier),
-            "days_left": days_left(dossier),
-            "deadline": deadline(dossier),
+            "overdue": shown.overdue,
+            "days_left": shown.left,
+            "deadline": shown,
             "assignee_name": rules.person_name(dossier.assignee) if dossier.assignee_id else "",
             "just_printed": request.GET.get("in", ""),
             "not_accepted": dossier.status in NOT_ACCEPTED_STATUSES,
