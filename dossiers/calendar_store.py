@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import holidays
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -54,10 +55,43 @@ def library_days(first: int, last: int) -> tuple[dict[date, str], dict[date, str
     return days_off, working
 
 
+# The administrator's overrides, cached so that a hot page (the worklist) counting working
+# days costs no query; forgotten when a CalendarDay row changes (forget_overrides, connected
+# in apps.py), and at most OVERRIDES_TTL seconds stale if a cache delete was lost.
+OVERRIDES_KEY = "calendar-overrides"
+OVERRIDES_TTL = 300
+
+
 def _overrides() -> tuple:
-    return tuple(
+    try:
+        rows = cache.get(OVERRIDES_KEY)
+    except Exception:  # the cache is down: the database answers
+        log.warning("calendar cache unavailable; reading the overrides", exc_info=True)
+        rows = None
+    if rows is not None:
+        return rows
+    rows = tuple(
         CalendarDay.objects.order_by("date").values_list("date", "kind", "name", "decision")
     )
+    try:
+        cache.set(OVERRIDES_KEY, rows, OVERRIDES_TTL)
+    except Exception:
+        log.warning("calendar cache unavailable; overrides not stored", exc_info=True)
+    return rows
+
+
+def forget_overrides(**kwargs) -> None:
+    """A CalendarDay row changed: the next reader rebuilds from the database (now, and again
+    after commit, so a reader between the two cannot keep the old rows)."""
+
+    def forget():
+        try:
+            cache.delete(OVERRIDES_KEY)
+        except Exception:
+            log.warning("calendar cache unavailable; not invalidated", exc_info=True)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def build_calendar(overrides) -> WorkCalendar:

@@ -95,13 +95,15 @@ def celery_eager():
 
 
 @pytest.fixture(autouse=True)
-def _forget_closed_months():
-    """The last closed month is cached (indicators.closing); a rolled-back test that closed
-    a month must not leave it closed for the next one."""
+def _forget_cached_state():
+    """The last closed month (indicators.closing) and the calendar overrides
+    (dossiers.calendar_store) are cached; a rolled-back test that closed a month or added a
+    day off must not leave it so for the next one."""
     from django.core.cache import cache
 
+    from dossiers.calendar_store import OVERRIDES_KEY
     from indicators.closing import CACHE_KEY
 
-    cache.delete(CACHE_KEY)
+    cache.delete_many([CACHE_KEY, OVERRIDES_KEY])
     yield
     cache.delete(CACHE_KEY)

@@ -174,12 +174,17 @@ def test_the_search_stays_within_the_official_s_scope(client, desk_a, agency_a, 
 
 
 @pytest.mark.parametrize(
-    "query", ["", " ", "1", "%", "_", "a|b", "x" * 500, "\x00", "'; DROP TABLE x; --", "²³⁴⁵"]
+    "query", ["", " ", "1", "%", "_", "a|b", "x" * 500, "'; DROP TABLE x; --", "²³⁴⁵"]
 )
 def test_odd_search_input_is_an_answer_not_an_error(client, desk_a, agency_a, query):
     DossierFactory(agency=agency_a)
     login(client, desk_a)
     assert client.get(URL, {"q": query}).status_code == 200
+
+
+def test_a_nul_byte_in_the_search_is_a_400_not_an_error(client, desk_a):
+    login(client, desk_a)  # the hostile-input middleware refuses NUL everywhere
+    assert client.get(URL, {"q": "\x00"}).status_code == 400
 
 
 def test_wildcards_in_a_search_match_themselves(client, desk_a, agency_a):
