@@ -50,7 +50,6 @@ class HostileInputMiddleware:
     def _refuse(self, request):
         from urllib.parse import unquote_to_bytes
 
-        from django.http.multipartparser import MultiPartParserError
         from django.utils.translation import gettext as _
 
         try:
@@ -63,6 +62,16 @@ class HostileInputMiddleware:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path_info or b"\x00" in unquote_to_bytes(query):
             return 400, None
+        return None
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """NUL bytes in form fields: checked once the view is known, so that a view's own
+        tighter body limit (hanoi_cchc.bodylimit, an earlier process_view) refuses a large
+        body before anything here parses it."""
+        from django.http.multipartparser import MultiPartParserError
+
+        from .bad_input import bad_request
+
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
@@ -70,9 +79,9 @@ class HostileInputMiddleware:
             try:
                 values = [v for vs in request.POST.lists() for v in vs[1]]
             except (MultiPartParserError, UnicodeError, ValueError):
-                return 400, None
+                return bad_request(request, 400, None)
             if any("\x00" in v for v in values):
-                return 400, None
+                return bad_request(request, 400, None)
         return None
 
     def process_exception(self, request, exc):

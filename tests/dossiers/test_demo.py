@@ -76,7 +76,12 @@ def test_a_later_change_to_a_demo_dossier_stays_demo_data(catalogue):
         procedure=procedure,
         agency=catalogue[0],
         channel="desk",
-        applicant={"name": "Lê Văn An", "email": "congdan1@vidu.invalid"},
+        applicant={
+            "name": "Lê Văn An",
+            "phone": "0912000111",
+            "id_number": "001090000111",
+            "email": "congdan1@vidu.invalid",
+        },
         documents=[],
     )
     dossier_transition(actor=None, dossier_id=dossier.pk, action="start_processing", at=NOW)

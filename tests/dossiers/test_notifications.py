@@ -118,9 +118,9 @@ def test_intake_defaults_to_messages_on(receive, fake_sms):
 
 
 def test_an_unknown_notify_choice_is_refused_at_intake(receive):
-    from dossiers.workflow import TransitionNotAllowed
+    from dossiers.errors import InvalidInput
 
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(InvalidInput):
         receive(applicant={**APPLICANT, "notify": "carrier-pigeon"})
 
 
