@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from hanoi_cchc.bodylimit import small_body
 
-from . import selectors, services
+from . import rules, selectors, services
 from .errors import DomainError
 from .forms import LookupForm, RatingForm
 from .models import Rating
@@ -198,6 +198,9 @@ def _public_context(dossier) -> dict:
             "stage": dossier.current_agency.name,
             "returned_at": dossier.returned_at,
             "overdue": is_overdue(dossier),
+            # Waiting for the applicant's papers: the old appointment no longer holds
+            # (Decree 61/2018 art. 19(4)), so the page says the period is stopped instead.
+            "stopped": dossier.status in rules.CLOCK_STOPPED_STATUSES,
         },
     }
 

@@ -48,6 +48,18 @@ def test_the_code_alone_shows_status_appointment_and_agency_but_nothing_personal
     assert "Quá trình xử lý" not in page
 
 
+def test_while_papers_are_awaited_the_citizen_sees_a_stopped_period_not_a_past_date(
+    client, received_dossier
+):
+    # The appointment of 15/01/2021 is long past; the clock is stopped, not overdue.
+    received_dossier.status = Status.SUPPLEMENT_REQUESTED
+    received_dossier.save(update_fields=["status"])
+    page = client.get(URL, {"ma": received_dossier.code}).content.decode()
+    assert "deadline-stopped" in page
+    assert "15/01/2021" not in page.split("Ngày hẹn trả kết quả")[1].split("</dd>")[0]
+    assert "Đã quá hạn" not in page
+
+
 def test_the_code_is_matched_whatever_the_case(client, received_dossier):
     page = client.get(URL, {"ma": received_dossier.code.lower()}).content.decode()
     assert "Đã tiếp nhận" in page
