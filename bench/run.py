@@ -143,6 +143,17 @@ def prepare_fixtures(seed_value: int = 7) -> dict:
                 [agency_id],
             )
             procs[agency_id] = [row[0] for row in cur.fetchall()]
+        # Intake refuses a dossier without every mandatory paper (Decree 61/2018 art. 16):
+        # each request lists its procedure's mandatory documents, as a desk officer ticks them.
+        wanted = sorted({p for ids in procs.values() for p in ids})
+        cur.execute(
+            """SELECT procedure_id, name, form FROM procedures_requireddocument
+               WHERE mandatory AND procedure_id = ANY(%s) ORDER BY procedure_id, "order", id""",
+            [wanted],
+        )
+        papers: dict[int, list[dict]] = {}
+        for procedure_id, name, form in cur.fetchall():
+            papers.setdefault(procedure_id, []).append({"name": name, "form": form, "copies": 1})
         # Lookup: a random sample of codes with their secret (last 4 digits of the phone).
         cur.execute("SELECT count(*) FROM dossiers_dossier")
         total = cur.fetchone()[0]
@@ -188,8 +199,16 @@ def prepare_fixtures(seed_value: int = 7) -> dict:
     for i in range(INTAKE_CLIENTS):
         agency_id = intake_agencies[i % len(intake_agencies)]
         user = ensure_user(f"bench_motcua_{i:02d}", agency_id, Membership.Role.DESK)
-        token, _ = Token.objects.get_or_create(user=user)
-        tokens.append({"token": token.key, "agency": agency_id, "procedures": procs[agency_id]})
+        Token.objects.filter(user=user).delete()  # tokens expire (API_TOKEN_TTL_HOURS)
+        token = Token.objects.create(user=user)
+        tokens.append(
+            {
+                "token": token.key,
+                "agency": agency_id,
+                "procedures": procs[agency_id],
+                "papers": {p: papers.get(p, []) for p in procs[agency_id]},
+            }
+        )
     searches = {label: search_terms(rows, rng) for label, rows in samples.items()}
     return {
         "searches": searches,
@@ -579,7 +598,8 @@ async def run_intake(args, port, fixtures, meters, db) -> dict:
                 "phone": f"09{rng.randrange(10**8):08d}",
                 "id_number": f"001{rng.randrange(10**9):09d}",
             },
-            "documents": [{"name": "Tờ khai", "form": "original", "copies": 1}],
+            "documents": client["papers"][procedure]
+            or [{"name": "Tờ khai", "form": "original", "copies": 1}],
         }
         return Request(
             "POST",
