@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from hanoi_cchc.spreadsheets import FORMULA_STARTS
+from indicators import rollups
 from indicators.models import MonthlyStat
 from indicators.periods import last_complete_month
 from tests.auth import login
@@ -47,6 +48,7 @@ def hostile_data(db):
         MonthlyStat.objects.create(
             agency=agency, field=field, procedure=procedure, month=month, received=1
         )
+    rollups.rebuild_months([month])  # the pages and downloads read the roll-ups
     return month
 
 
