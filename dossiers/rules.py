@@ -60,25 +60,26 @@ def is_overdue(dossier, now: datetime | None = None) -> bool:
     )
 
 
-def overdue_q(
-    now: datetime | None = None, *, status_field: str = "status", due_field: str = "due_at"
-) -> Q:
-    """is_overdue as a query condition (the field names let the indicators ask it of a
-    dossier's status and due time as they stood at a past moment)."""
-    return Q(
-        **{f"{status_field}__in": CLOCK_RUNNING_STATUSES, f"{due_field}__lt": now or timezone.now()}
-    )
+def overdue_q(now: datetime | None = None) -> Q:
+    """is_overdue as a query condition."""
+    return Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now or timezone.now())
 
 
-def overdue_sql(status: str, due: str, at: str) -> str:
-    """is_overdue as an SQL condition over the given expressions (raw SQL builders)."""
-    values = ", ".join(f"'{s}'" for s in sorted(CLOCK_RUNNING_STATUSES))
-    return f"({status} IN ({values}) AND {due} < {at})"
+def overdue_if_open_q(at: datetime, *, status_field: str, due_field: str) -> Q:
+    """Overdue at `at`, for a dossier already known to be open then (the indicators decide
+    "open at a month's end" from dates and ask this of its status and due time as they
+    stood): its clock was not stopped and its due time had passed."""
+    return ~clock_stopped_q(status_field) & Q(**{f"{due_field}__lt": at})
 
 
-def clock_stopped_q() -> Q:
+def overdue_if_open_sql(status: str, due: str, at: str) -> str:
+    """overdue_if_open_q as an SQL condition over the given expressions (raw SQL builders)."""
+    return f"(NOT {clock_stopped_sql(status)} AND {due} < {at})"
+
+
+def clock_stopped_q(status_field: str = "status") -> Q:
     """The dossiers whose clock is stopped now (waiting for the applicant)."""
-    return Q(status__in=CLOCK_STOPPED_STATUSES)
+    return Q(**{f"{status_field}__in": CLOCK_STOPPED_STATUSES})
 
 
 def clock_stopped_sql(column: str = "status") -> str:

@@ -141,7 +141,7 @@ def overdue_q(asof) -> Q:
 
     As dossiers.rules defines it: a stopped clock (waiting for the applicant) is not overdue.
     """
-    return rules.overdue_q(asof, status_field="status_e", due_field="due_e")
+    return rules.overdue_if_open_q(asof, status_field="status_e", due_field="due_e")
 
 
 def synced_q(asof) -> Q:

@@ -30,7 +30,7 @@ COUNTS = MonthlyStat.COUNT_FIELDS
 def overdue_condition(status: str, due: str, asof: str) -> str:
     """SQL: a dossier open at `asof` is overdue then, as dossiers.rules defines it (a
     stopped clock, e.g. waiting for the applicant's supplement, is not overdue)."""
-    return rules.overdue_sql(status, due, asof)
+    return rules.overdue_if_open_sql(status, due, asof)
 
 
 def synced_condition(asof: str) -> str:
