@@ -349,6 +349,8 @@ class AgencyMonthStat(RollupCounts):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("thống kê cơ quan theo tháng")
+        verbose_name_plural = _("thống kê cơ quan theo tháng")
         constraints = [
             models.UniqueConstraint(
                 fields=["month", "published", "agency"], name="agency_month_stat_once"
@@ -362,6 +364,8 @@ class FieldMonthStat(RollupCounts):
     field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("thống kê lĩnh vực theo tháng")
+        verbose_name_plural = _("thống kê lĩnh vực theo tháng")
         constraints = [
             models.UniqueConstraint(
                 fields=["month", "published", "field"], name="field_month_stat_once"
@@ -375,6 +379,8 @@ class ProcedureMonthStat(RollupCounts):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("thống kê thủ tục theo tháng")
+        verbose_name_plural = _("thống kê thủ tục theo tháng")
         constraints = [
             models.UniqueConstraint(
                 fields=["month", "published", "procedure"], name="procedure_month_stat_once"
@@ -387,6 +393,8 @@ class CityMonthStat(RollupCounts):
     """Roll-up: the whole city × month."""
 
     class Meta:
+        verbose_name = _("thống kê toàn thành phố theo tháng")
+        verbose_name_plural = _("thống kê toàn thành phố theo tháng")
         constraints = [
             models.UniqueConstraint(fields=["month", "published"], name="city_month_stat_once")
         ]

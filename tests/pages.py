@@ -26,6 +26,17 @@ NOT_PAGES = {
     "dossiers:rate": "POST only (the form is on the lookup page)",
     "dossiers:ledger": "PDF (checked by the PDF tests)",
     "dossiers:form_pdf": "PDF (checked by the PDF tests)",
+    "healthz": "JSON for monitoring",
+    "dossiers:online_file": "a file download (tests/online walks every file URL)",
+    "dossiers:official_file": "a file download (tests/online walks every file URL)",
+    "dossiers:online_supplement": "POST only (the form is on the applicant's page)",
+    "dossiers:online_pay": "redirect to the payment gateway",
+    "dossiers:online_paygov": "the gateway's callback",
+    "dossiers:online_leave": "POST only",
+    "dossiers:online_attach": "POST only (the form is on the dossier page)",
+    "dossiers:online_fee_request": "POST only (the form is on the dossier page)",
+    "dossiers:online_mine": "needs the applicant's code + secret (tests/e2e/test_online_flow)",
+    "dossiers:online_receipt": "needs the applicant's code + secret (tests/e2e/test_online_flow)",
 }
 NOT_PAGE_PREFIXES = ("admin/", "api/", "favicon.ico", "static/", "i18n/")
 
@@ -78,6 +89,7 @@ def pages_by_role() -> dict[str, list[tuple[str, str]]]:
         ("procedures:list", reverse("procedures:list") + "?q=dang+ky"),
         ("procedures:detail", reverse("procedures:detail", args=[procedure.national_code])),
         ("dossiers:lookup", reverse("dossiers:lookup")),
+        ("dossiers:online_access", reverse("dossiers:online_access")),
         ("indicators:disclosure", reverse("indicators:disclosure")),
         ("login", reverse("login")),
     ]
@@ -92,6 +104,15 @@ def pages_by_role() -> dict[str, list[tuple[str, str]]]:
     ]
     if dossier is not None:
         official.append(("dossiers:detail", reverse("dossiers:detail", args=[dossier.code])))
+    online = Procedure.objects.filter(online_mode__in=["partial", "full"]).order_by("pk").first()
+    if online is not None:
+        public.insert(
+            0,
+            (
+                "dossiers:online_submit",
+                reverse("dossiers:online_submit", args=[online.national_code]),
+            ),
+        )
     pages = {"": public}
     for login in ("motcua", "chuyenvien", "lanhdao", "thanhtra"):
         pages[login] = public[:-1] + official

@@ -225,7 +225,8 @@ class Load:
         n = 0
         while not self._stop.is_set():
             n += 1
-            body = {**self.intake_body, "applicant": {"name": f"Diễn tập {n}"}}
+            applicant = {**self.intake_body["applicant"], "name": f"Diễn tập {n}"}
+            body = {**self.intake_body, "applicant": applicant}
             status, raw = self._record(
                 "intake", lambda b=body: self.stack.request("POST", "/api/v1/dossiers/", b, auth)
             )

@@ -35,7 +35,9 @@ def scene(stack, fresh_dvcqg, desk_a, agency_a):
     )
     assert status == 200, raw
     body = {"procedure": procedure.pk, "agency": agency_a.pk, "channel": "desk",
-            "applicant": {"name": "x"}, "documents": []}  # fmt: skip
+            "applicant": {"name": "Nguyễn Văn Thử", "phone": "0912345678",
+                          "id_number": "001090001234"},
+            "documents": []}  # fmt: skip
 
     def load(**kw) -> Load:
         return Load(stack, token=json.loads(raw)["token"], intake_body=body,
@@ -76,7 +78,7 @@ def _assert_nothing_lost_or_doubled(load: Load, dvcqg) -> dict:
 def _assert_no_server_error(load: Load):
     assert load.server_errors == 0, load.summary()
     assert load.errors == [], load.errors[:5]
-    assert load.statuses[("intake", 201)] > 0
+    assert load.statuses[("intake", 201)] > 0, load.summary()
 
 
 def test_redis_killed_during_intake_lookups_and_token_requests(stack, scene, fresh_dvcqg, figures):
