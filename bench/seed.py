@@ -107,13 +107,13 @@ def ensure_catalogue(cur) -> None:
             at_city, at_district, at_commune, time_limit_value, time_limit_unit, fee, fee_note,
             steps, legal_basis, result_document, online_mode, legacy_level, dvcqg_integrated,
             dvcqg_integrated_on, supplement_request_days, valid_from, valid_to, status,
-            updated_at, field_id)
+            updated_at, field_id, needs_leader_decision, online_mode_since)
         SELECT v.code, '', p.name || ' (trường hợp ' || v.k || ')',
             p.search_text || ' truong hop ' || v.k, p.at_city, p.at_district, p.at_commune,
             p.time_limit_value, p.time_limit_unit, p.fee, p.fee_note, p.steps, p.legal_basis,
             p.result_document, p.online_mode, p.legacy_level, p.dvcqg_integrated,
             p.dvcqg_integrated_on, p.supplement_request_days, p.valid_from, p.valid_to,
-            p.status, now(), p.field_id
+            p.status, now(), p.field_id, p.needs_leader_decision, p.online_mode_since
         FROM bench_variants v JOIN procedures_procedure p ON p.id = v.src
         """
     )
@@ -281,7 +281,7 @@ INSERT INTO dossiers_dossier (code, sequence_day, sequence, channel, status, app
     documents, submitted_at, received_at, clock_started_at, limit_value, limit_unit, due_at,
     due_explanation, extended, paused_at, result_ready_at, returned_at, closed_at, timeliness,
     fee_amount, fee_paid_at, sync_state, synced_at, updated_at, agency_id, created_by_id,
-    current_agency_id, field_id, procedure_id)
+    current_agency_id, field_id, procedure_id, limit_case, applicant_notify)
 SELECT
     o.identifier_code || '-' || to_char(o.day, 'YYMMDD') || '-' || lpad(o.seq::text, 4, '0'),
     o.day, o.seq, o.channel, o.status,
@@ -317,7 +317,7 @@ SELECT
     LEAST(%(now)s, GREATEST(o.received_at, CASE o.status WHEN 'returned' THEN o.ret
         WHEN 'result_ready' THEN o.rr WHEN 'refused' THEN o.closed WHEN 'withdrawn' THEN o.closed
         ELSE o.received_at END)),
-    o.agency_id, NULL, o.agency_id, o.field_id, o.procedure_id
+    o.agency_id, NULL, o.agency_id, o.field_id, o.procedure_id, '', 'all'
 FROM (
     SELECT q.*,
         CASE
