@@ -7,21 +7,16 @@ REDIS_URL; skipped otherwise. The worker runs with CELERY_TASK_ALWAYS_EAGER=fals
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from hanoi_cchc.celery import app
 from indicators import tasks
 from indicators.models import MonthlyStat
+from tests.celery_worker import running_worker
+from tests.celery_worker import wait_for as wait_until
 
 from .test_stats_definitions import EXPECTED_PAST, build_fixture, snapshot
 
-ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2024
 # A queue of its own: tasks other tests left in a shared Redis must not reach this worker.
 QUEUE = "indicators-worker-test"
@@ -32,71 +27,14 @@ pytestmark = [
 ]
 
 
-def db_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.fixture
 def worker():
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker process needs the shared PostgreSQL test database")
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DATABASE_CONN_MAX_AGE": "0",
-    }
-    with app.connection_for_write() as conn:  # leftovers of an interrupted run
-        conn.default_channel.queue_declare(queue=QUEUE, durable=True, auto_delete=False)
-        conn.default_channel.queue_purge(QUEUE)
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "hanoi_cchc",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "warning",
-            "-Q",
-            QUEUE,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
+    with running_worker(QUEUE) as proc:
         yield proc
-    finally:
-        app.conf.task_always_eager = eager
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
-def wait_for(predicate, proc, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        if proc.poll() is not None:
-            pytest.fail(f"the worker died: {proc.stdout.read().decode()[-2000:]}")
-        time.sleep(0.3)
-    proc.terminate()
-    out = proc.communicate(timeout=20)[0].decode()[-3000:]
-    pytest.fail(f"the worker did not finish in time; figures {snapshot(YEAR)}; log: {out}")
+def wait_for(predicate, proc):
+    return wait_until(predicate, proc, 60.0, describe=lambda: f"figures {snapshot(YEAR)}")
 
 
 @pytest.mark.django_db(transaction=True)
