@@ -70,6 +70,15 @@ def _steps(where: str, online: bool) -> str:
     return "\n".join(lines)
 
 
+def own_procedure_texts() -> dict[str, dict]:
+    """Each demo procedure's own documents, steps, result and fee note, by procedure name:
+    demo_procedure_details.json and one file per field in procedure_texts/."""
+    texts = json.loads((DATA_DIR / "demo_procedure_details.json").read_text(encoding="utf-8"))
+    for path in sorted((DATA_DIR / "procedure_texts").glob("*.json")):
+        texts.update(json.loads(path.read_text(encoding="utf-8")))
+    return texts
+
+
 def load_catalogue(*, stdout=None, limit: int | None = None) -> dict[str, int]:
     """Load agencies, fields and the demo procedures; idempotent. Returns counts by outcome."""
 
@@ -85,9 +94,7 @@ def load_catalogue(*, stdout=None, limit: int | None = None) -> dict[str, int]:
     details = json.loads((DATA_DIR / "demo_field_details.json").read_text(encoding="utf-8"))
     # Per procedure, where written (demo_procedure_details.json): its own documents, steps,
     # result and fee note, modelled on the national catalogue's entry for that procedure.
-    details["_procedures"] = json.loads(
-        (DATA_DIR / "demo_procedure_details.json").read_text(encoding="utf-8")
-    )
+    details["_procedures"] = own_procedure_texts()
     fields, departments = {}, {}
     for row in _read_csv("fields.csv"):
         fields[row["code"]] = field_upsert(code=row["code"], name=row["name"])

@@ -7,12 +7,11 @@ from collections import Counter
 
 import pytest
 
-from procedures.demo import load_catalogue
+from procedures.demo import load_catalogue, own_procedure_texts
 from procedures.models import Procedure
-from procedures.services import DATA_DIR
 
 pytestmark = pytest.mark.django_db
-OWN = json.loads((DATA_DIR / "demo_procedure_details.json").read_text(encoding="utf-8"))
+OWN = own_procedure_texts()
 
 
 def test_every_written_entry_has_its_own_documents_steps_and_result():
