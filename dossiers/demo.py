@@ -537,7 +537,7 @@ class _Loader:
             paid = office(at + timedelta(minutes=rng.randint(20, 150)))
             at = step("record_fee_paid", paid)
         if rng.random() < 0.012:
-            self.maybe_apologize(at)
+            at = self.maybe_apologize(at)
         due = dossier.due_at
         # A few recent dossiers are still open past their due time: overdue on the worklist.
         if due < self.now < due + timedelta(days=30) and rng.random() < 0.2:
@@ -548,17 +548,17 @@ class _Loader:
         if rng.random() < 0.35 and at + timedelta(hours=2) <= self.now:
             self.rate(at)
 
-    def maybe_apologize(self, at: datetime) -> None:
+    def maybe_apologize(self, at: datetime) -> datetime:
         """Form 04 two working days or more before the appointment, when the rules allow it;
         the new date a few working days later, within rules.new_due_refusal's bound."""
         dossier, rng = self.played.dossier, self.rng
         moment = max(at, self.office_moment(dossier.due_at - timedelta(days=4)))
         if moment > self.now or rules.apology_refusal(dossier, moment):
-            return
+            return at
         new_day = self.next_working(dossier.due_at, rng.randint(1, 3)).date()
         if rules.new_due_refusal(dossier, clock.end_of_office_day(new_day, dossier.agency)):
             new_day = self.next_working(dossier.due_at, 1).date()
-        self.step("apologize", moment, reason=rng.choice(REASONS), new_due_at=new_day)
+        return self.step("apologize", moment, reason=rng.choice(REASONS), new_due_at=new_day)
 
     def rate(self, returned_at: datetime) -> None:
         """rating.dossier_rate: the applicant's one rating of a returned dossier."""
