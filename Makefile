@@ -31,10 +31,9 @@ messages: $(VENV)/.installed
 setup: $(VENV)/.installed node_modules/.installed messages
 	$(BIN)/python manage.py migrate --noinput -v 0
 
+# One process: catalogue, dossiers (bulk, one transaction), published indices, accounts.
 demo: setup
-	$(BIN)/python manage.py load_demo --dossiers $(DEMO_DOSSIERS)
-	$(BIN)/python manage.py load_indicator_demo
-	$(BIN)/python manage.py ensure_demo_users
+	$(BIN)/python manage.py load_demo --dossiers $(DEMO_DOSSIERS) --indicators --users
 
 # The portal as its users see it: DEBUG off (our own error pages, no debug details),
 # static files collected and served by WhiteNoise, plain HTTP on the loopback address.

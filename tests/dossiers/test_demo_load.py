@@ -194,3 +194,43 @@ def test_loading_again_adds_nothing_and_a_top_up_continues_the_numbers(demo):
     for (agency_id, day), seen in numbers.items():
         assert sorted(seen) == list(range(1, len(seen) + 1))
         assert DossierSequence.objects.get(agency_id=agency_id, day=day).last == len(seen)
+
+
+def test_past_years_dvcqg_coverage_is_counted_from_the_demo_dates(db):
+    from datetime import date
+
+    from indicators.selectors import procedure_coverage
+    from procedures.models import Procedure
+
+    load_catalogue(limit=90)
+    online = Procedure.objects.exclude(online_mode=Procedure.OnlineMode.NONE)
+    assert online.exists() and not online.filter(online_mode_since=None).exists()
+    for procedure in online.exclude(dvcqg_integrated_on=None):
+        assert procedure.online_mode_since < procedure.dvcqg_integrated_on
+    for year in range(2021, 2026):
+        coverage = procedure_coverage(as_of=date(year, 12, 31))
+        assert coverage.full + coverage.partial > 0, year
+        assert coverage.online_integrated > 0, year
+
+
+def test_the_whole_demo_in_one_command_and_again_changes_nothing(db):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from indicators.models import AnnualIndex
+
+    args = ["load_demo", "--limit", "30", "--dossiers", "40", "--indicators", "--users"]
+    call_command(*args, stdout=io.StringIO())
+    users = get_user_model().objects.order_by("username")
+    passwords = list(users.values_list("username", "password"))
+    assert len(passwords) == 5 and AnnualIndex.objects.exists()
+    counts = (Dossier.objects.count(), DossierEvent.objects.count(), AnnualIndex.objects.count())
+    assert counts[0] >= 38
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    assert "không tạo thêm" in out.getvalue()
+    # Nothing added, and the accounts keep their passwords (so their sessions: issue 14).
+    assert (Dossier.objects.count(), DossierEvent.objects.count(), AnnualIndex.objects.count()) == (
+        counts
+    )
+    assert list(users.values_list("username", "password")) == passwords
