@@ -72,7 +72,7 @@ def accept(dossier: Dossier, *, at: datetime, assign=assign_code) -> dict:
 
     Circular 01/2018 art. 19 (code); Decree 61/2018 art. 18 (paper dossiers received after
     the cut-off count from the next working day: rules.cutoff_applies by channel).
-    `assign`: where the number comes from; the demo loader (dossiers.demo) passes its
+    `assign`: where the number comes from; the demo loader (dossiers.demo_play) passes its
     in-memory sequence, which follows codes.format_code and the same per-day rule.
     """
     check_receivable(dossier, at=at)
