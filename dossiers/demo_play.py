@@ -567,7 +567,9 @@ class Loader:
         local_due = due.astimezone(self.tz)
         if outcome < 0.009:
             return self.next_working(due, rng.randint(1, 4), hour=rng.randint(8, 16))
-        on_due_day = max(at + timedelta(minutes=30), local_due.replace(hour=rng.randint(8, 15)))
+        on_due_day = self.office_moment(
+            max(at + timedelta(minutes=30), local_due.replace(hour=rng.randint(8, 15)))
+        )
         if (
             outcome < 0.27
             or local_due.date() <= (at + timedelta(days=1)).astimezone(self.tz).date()
