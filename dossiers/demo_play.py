@@ -258,6 +258,9 @@ class Loader:
         submitted_at = at
         if online:
             submitted_at = at - timedelta(hours=rng.randint(1, 40))
+            # Citizens submit at any hour, but few between midnight and six.
+            while submitted_at.astimezone(self.tz).hour < 6:
+                submitted_at -= timedelta(hours=1)
             if not plan.agency.is_valid_on(submitted_at.astimezone(self.tz).date()):
                 submitted_at = at  # the unit opened that day
         # The intake checks of services._new_dossier (channel, unit in existence, procedure
