@@ -86,7 +86,10 @@ class _Stop(Exception):
 class Sequences:
     """DossierSequence in memory for one load: the next number per agency and receipt day
     (codes.sequence_day), taken in the order dossiers are accepted, as codes.next_sequence
-    would; a dropped dossier gives its number back, so numbers stay gapless."""
+    would; a dropped dossier gives its number back, so numbers stay gapless. The demo loads
+    before the portal serves (make run); should a real intake take a number of the same agency
+    and day meanwhile (PostgreSQL), the bulk insert fails on the unique code instead of giving
+    a code twice, and the whole load rolls back."""
 
     def __init__(self, first_day: date):
         self.last = {
