@@ -234,3 +234,32 @@ def test_the_whole_demo_in_one_command_and_again_changes_nothing(db):
         counts
     )
     assert list(users.values_list("username", "password")) == passwords
+
+
+def test_under_the_pause_rule_a_supplement_moves_the_due_time_by_the_wait(db, settings):
+    settings.SUPPLEMENT_CLOCK_RULE = "pause"
+    load_catalogue(limit=60)
+    load_demo_dossiers(count=250, now=NOW)
+    events = _events()
+    paused = Dossier.objects.filter(events__action="receive_supplement").distinct()
+    assert paused.exists()
+    for dossier in paused.select_related("procedure", "agency").filter(extended=False):
+        history = events[dossier.pk]
+        asked = next(e for e in history if e.action == "request_supplement")
+        back = next(e for e in history if e.action == "receive_supplement")
+        first = clock.compute(
+            agency=dossier.agency,
+            start=dossier.received_at.astimezone(local_tz()),
+            value=dossier.limit_value,
+            unit=dossier.limit_unit,
+            apply_cutoff=rules.cutoff_applies(dossier.channel),
+        )
+        shifted = clock.shift_for_pause(
+            agency=dossier.agency,
+            due_at=first.due_at,
+            unit=dossier.limit_unit,
+            paused_at=asked.at,
+            resumed_at=back.at,
+        )
+        assert dossier.due_at == shifted.due_at, dossier.code
+        assert dossier.paused_at is None and dossier.due_explanation["rule"] == "pause"
