@@ -67,7 +67,9 @@ def check_receivable(dossier: Dossier, *, at: datetime) -> None:
         )
 
 
-def accept(dossier: Dossier, *, at: datetime, assign=assign_code) -> dict:
+def accept(
+    dossier: Dossier, *, at: datetime, assign: Callable[..., tuple[str, date, int]] = assign_code
+) -> dict:
     """Accept the dossier: code, the limit for its channel (or the case chosen), the due time.
 
     Circular 01/2018 art. 19 (code); Decree 61/2018 art. 18 (paper dossiers received after
