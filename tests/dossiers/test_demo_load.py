@@ -46,7 +46,7 @@ def demo(db):
     return Dossier.objects.select_related("procedure", "agency", "current_agency")
 
 
-def _events(dossier_ids=None):
+def _events():
     by_dossier = defaultdict(list)
     qs = DossierEvent.objects.order_by("at", "id")
     for event in qs:
