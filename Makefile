@@ -31,14 +31,15 @@ messages: $(VENV)/.installed
 setup: $(VENV)/.installed node_modules/.installed messages
 	$(BIN)/python manage.py migrate --noinput -v 0
 
+# One process: catalogue, dossiers (bulk, one transaction), published indices, accounts.
 demo: setup
-	$(BIN)/python manage.py load_demo --dossiers $(DEMO_DOSSIERS)
-	$(BIN)/python manage.py load_indicator_demo
-	$(BIN)/python manage.py ensure_demo_users
+	$(BIN)/python manage.py load_demo --dossiers $(DEMO_DOSSIERS) --indicators --users
 
 # The portal as its users see it: DEBUG off (our own error pages, no debug details),
 # static files collected and served by WhiteNoise, plain HTTP on the loopback address.
 # Links and QR codes on printed forms point where the portal is served (HOST/PORT).
+# No autoreloader: it starts Django twice and polls every file each second, for code that
+# does not change while users try the portal (`make dev` keeps it).
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
@@ -52,7 +53,7 @@ var/secret_key:
 run: demo var/secret_key
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
 	@echo "Cổng TTHC Hà Nội: http://$(HOST):$(PORT)/  (dừng: Ctrl+C)"
-	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 # For developers: the same with DEBUG on (tracebacks, template reloading).
 dev: demo

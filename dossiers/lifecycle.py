@@ -67,15 +67,19 @@ def check_receivable(dossier: Dossier, *, at: datetime) -> None:
         )
 
 
-def accept(dossier: Dossier, *, at: datetime) -> dict:
+def accept(
+    dossier: Dossier, *, at: datetime, assign: Callable[..., tuple[str, date, int]] = assign_code
+) -> dict:
     """Accept the dossier: code, the limit for its channel (or the case chosen), the due time.
 
     Circular 01/2018 art. 19 (code); Decree 61/2018 art. 18 (paper dossiers received after
     the cut-off count from the next working day: rules.cutoff_applies by channel).
+    `assign`: where the number comes from; the demo loader (dossiers.demo_play) passes its
+    in-memory sequence, which follows codes.format_code and the same per-day rule.
     """
     check_receivable(dossier, at=at)
     value, unit = clock.limit_for(dossier.procedure, dossier.channel, dossier.limit_case)
-    code, day, number = assign_code(agency=dossier.agency, received_at=at)
+    code, day, number = assign(agency=dossier.agency, received_at=at)
     due = clock.compute(
         agency=dossier.agency,
         start=at,

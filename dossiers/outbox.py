@@ -62,15 +62,23 @@ def build_payload(dossier: Dossier, event: DossierEvent) -> dict:
     }
 
 
-def outbox_add(event: DossierEvent) -> OutboxMessage:
-    """Queue the event for DVCQG. Call inside the transaction that wrote the event."""
+def outbox_message(event: DossierEvent, payload: dict | None = None) -> OutboxMessage:
+    """The outbox row for `event`, unsaved. `payload`: the state taken right after the event,
+    for a bulk writer (dossiers.demo) whose dossier has moved on before the rows are saved."""
     dossier = event.dossier
-    return OutboxMessage.objects.create(
+    return OutboxMessage(
         dossier=dossier,
         event=event,
         kind="create" if event.action in CREATE_ACTIONS else "update",
-        payload=build_payload(dossier, event),
+        payload=payload if payload is not None else build_payload(dossier, event),
         dedup_key=f"{dossier.pk}:{event.pk}",
         # A demo dossier's later changes stay demo data too: DVCQG never had the dossier.
         demo=dossier.applicant_email.endswith(DEMO_EMAIL_SUFFIX),
     )
+
+
+def outbox_add(event: DossierEvent) -> OutboxMessage:
+    """Queue the event for DVCQG. Call inside the transaction that wrote the event."""
+    message = outbox_message(event)
+    message.save(force_insert=True)
+    return message

@@ -171,6 +171,19 @@ def _fee_note(own: dict | None, fee: Decimal, mode: str) -> str:
     return note
 
 
+def _online_since(code: str, mode: str, integrated_on: date | None) -> date | None:
+    """Since when an online procedure has been offered online: some months before its DVCQG
+    integration (a procedure is offered online before it is integrated), or in 2019-2024 when
+    not integrated. Without it a past year's DVCQG coverage read 0/0 (issue 14). Drawn from
+    the procedure's own generator so that every other demo value stays as it was."""
+    if mode == Procedure.OnlineMode.NONE:
+        return None
+    own = random.Random(f"{SEED}:{code}")
+    if integrated_on is not None:
+        return integrated_on - timedelta(days=own.randint(30, 540))
+    return date(2019, 1, 1) + timedelta(days=own.randint(0, 2000))
+
+
 def _procedure_values(row, rng, used_codes, fields, details):
     """Everything about one demo procedure, drawn from the seeded generator in file order."""
     level = row["levels"]
@@ -189,6 +202,7 @@ def _procedure_values(row, rng, used_codes, fields, details):
         mode, legacy = Procedure.OnlineMode.NONE, rng.choice([1, 2, 2, None])
     integrated = mode != Procedure.OnlineMode.NONE and rng.random() < 0.75
     integrated_on = date(2020, 6, 1) + timedelta(days=rng.randint(0, 1500)) if integrated else None
+    online_since = _online_since(code, mode, integrated_on)
     value = Decimal(row["value"])
     unit = UNITS[row["unit"]]
     fee = Decimal(row["fee"])
@@ -223,6 +237,7 @@ def _procedure_values(row, rng, used_codes, fields, details):
         "legacy_level": legacy,
         "dvcqg_integrated": integrated,
         "dvcqg_integrated_on": integrated_on,
+        "online_mode_since": online_since,
         "local_code": f"{code}.000.00.00.H26" if level == "T" else "",
         "status": Procedure.Status.PUBLISHED,
         "valid_to": TRANSITION - timedelta(days=1) if level == "H" else None,

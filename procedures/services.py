@@ -41,6 +41,7 @@ _PROCEDURE_FIELDS = (
     "legacy_level",
     "dvcqg_integrated",
     "dvcqg_integrated_on",
+    "online_mode_since",
     "supplement_request_days",
     "valid_from",
     "valid_to",

@@ -1,4 +1,4 @@
-"""The demo loader plays dossiers through the services: consistent codes, idempotent."""
+"""The demo loader: consistent codes, top-up only, demo outbox rows never sent."""
 
 import io
 from collections import defaultdict
