@@ -301,6 +301,16 @@ class RefuseForm(NoteForm):
         return {"reason": self.cleaned_data["reason"]}
 
 
+class SuspendForm(NoteForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Lý do tạm dừng (căn cứ pháp lý)"),
+    )
+
+    def params(self):
+        return {"reason": self.cleaned_data["reason"]}
+
+
 class GuideForm(NoteForm):
     content = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), label=_("Nội dung cần bổ sung (Mẫu 02)")
@@ -392,6 +402,7 @@ ACTION_FORMS: dict[str, type[NoteForm]] = {
     "apologize": ApologyForm,
     "request_fee": FeeForm,
     "refuse": RefuseForm,
+    "suspend": SuspendForm,
 }
 
 
