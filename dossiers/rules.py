@@ -391,12 +391,14 @@ NEXT_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 # What the applicant must do first, in the statuses that wait for them.
 APPLICANT_PARTS = {
-    Status.INCOMPLETE: _lazy("Người nộp hoàn thiện hồ sơ theo Phiếu yêu cầu bổ sung (Mẫu 02)."),
-    Status.SUPPLEMENT_REQUESTED: _lazy(
-        "Người nộp nộp hồ sơ bổ sung theo Phiếu yêu cầu bổ sung (Mẫu 02)."
+    Status.INCOMPLETE: _lazy(
+        "Người nộp hồ sơ hoàn thiện hồ sơ theo Phiếu yêu cầu bổ sung (Mẫu 02)."
     ),
-    Status.AWAITING_FEE: _lazy("Người nộp nộp phí, lệ phí."),
-    Status.RESULT_READY: _lazy("Người nộp đến nhận kết quả."),
+    Status.SUPPLEMENT_REQUESTED: _lazy(
+        "Người nộp hồ sơ mang giấy tờ bổ sung đến theo Phiếu yêu cầu bổ sung (Mẫu 02)."
+    ),
+    Status.AWAITING_FEE: _lazy("Người nộp hồ sơ đóng phí, lệ phí."),
+    Status.RESULT_READY: _lazy("Người nộp hồ sơ đến nhận kết quả."),
 }
 
 

@@ -387,6 +387,7 @@ def _detail_page(request, access: selectors.Access, refused: Refused | None = No
     apology = getattr(dossier, "apology", None)
     actions = [(action, action_form(action.name, dossier=dossier)) for action in access.actions]
     if refused is not None:
+        _focus(refused.form)
         # The bound form replaces the empty one; an action no longer offered (the status
         # moved on meanwhile) still shows what was typed, so nothing has to be retyped.
         actions = [(a, refused.form if a.name == refused.name else f) for a, f in actions]
@@ -432,6 +433,14 @@ def _detail_page(request, access: selectors.Access, refused: Refused | None = No
         },
         status=refused.status if refused else 200,
     )
+
+
+def _focus(form) -> None:
+    """Bring the refused form into view: the browser scrolls to an autofocused field (no
+    script needed). The first field in error, else the first one that is not the note."""
+    names = [n for n in form.fields if n in form.errors] or [n for n in form.fields if n != "note"]
+    name = (names or list(form.fields))[0]
+    form.fields[name].widget.attrs["autofocus"] = True
 
 
 def next_steps(dossier, offered) -> list[str]:
