@@ -185,3 +185,22 @@ def test_after_a_supplement_request_the_specialist_sees_who_acts_next(
     assert "Nhận hồ sơ bổ sung" in hint
     no_sideways_scroll(page, width)
     shoot(page, screenshot, f"friction-next-step-{width}", page.locator(".actions-card"))
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_intake_agency_list_filters_as_one_types(
+    page, screenshot, sysadmin, dossier, agency_a, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, sysadmin)
+    page.goto(f"{page.base_url}/ho-so/tiep-nhan/?thu_tuc={dossier.procedure_id}")
+    select = page.locator("select[name='agency']")
+    assert select.locator("optgroup").count() >= 3
+    box = page.locator("input.select-filter")
+    box.fill("xa dong anh")
+    visible = select.evaluate(
+        "s => Array.from(s.options).filter(o => o.value && !o.hidden).map(o => o.text)"
+    )
+    assert visible == ["UBND xã Đông Anh"]
+    no_sideways_scroll(page, width)
+    shoot(page, screenshot, f"friction-intake-agency-{width}", box.locator("xpath=.."))
