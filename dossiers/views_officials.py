@@ -163,7 +163,7 @@ def intake(request):
         if procedure is None:
             messages.error(request, _("Thủ tục đã chọn không thuộc cơ quan của bạn."))
 
-    form = None
+    form, status = None, 200
     if procedure is not None:
         form = IntakeForm(
             request.POST or None,
@@ -173,10 +173,17 @@ def intake(request):
         )
         if len(agency_list) == 1:
             form.fields["agency"].widget = form.fields["agency"].hidden_widget()
-        if request.method == "POST" and form.is_valid():
-            response = _intake_decide(request, form)
-            if response is not None:
-                return response
+        if request.method == "POST":
+            # Refused (the form's errors, or the service's): the page comes back with
+            # everything typed, and a 4xx like every other refusal.
+            status = 400
+            if form.is_valid():
+                response = _intake_decide(request, form)
+                if not isinstance(response, int):
+                    return response
+                status = response
+    elif request.method == "POST":
+        status = 400
     return render(
         request,
         "dossiers/intake.html",
@@ -187,10 +194,13 @@ def intake(request):
             "form": form,
             "agencies": agency_list,
         },
+        status=status,
     )
 
 
-def _intake_decide(request, form: IntakeForm):
+def _intake_decide(request, form: IntakeForm) -> HttpResponse | int:
+    """The outcome the desk chose, through the one intake service: a redirect to the new
+    dossier, or the status code of a refusal (its message is queued)."""
     data = form.cleaned_data
     decision = form.decision()
     outcome = {IntakeForm.GUIDE: "guide_incomplete", IntakeForm.REFUSE: "refuse_intake"}.get(
@@ -212,9 +222,9 @@ def _intake_decide(request, form: IntakeForm):
         )
     except CORRECTABLE as exc:
         # Shown beside the form the desk is filling in; NotFound / NotPermitted go to the
-        # page mapping (dossiers.middleware).
+        # page mapping (dossiers.middleware). The status is the page's.
         messages.error(request, exc.message)
-        return None
+        return exc.status_code
     if outcome == "guide_incomplete":
         messages.success(request, _("Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)."))
         form_no = "02"
@@ -421,7 +431,7 @@ def _detail_page(request, access: selectors.Access, refused: Refused | None = No
             "refused": refused.name if refused else "",
             "offered": access.action_names,
             "apology_note": apology_note,
-            "next_steps": next_steps(dossier, access.actions),
+            "next_steps": next_step_lines(dossier, access.actions),
             "printable": printable_forms(dossier),
             "overdue": shown.overdue,
             "days_left": shown.left,
@@ -443,7 +453,7 @@ def _focus(form) -> None:
     form.fields[name].widget.attrs["autofocus"] = True
 
 
-def next_steps(dossier, offered) -> list[str]:
+def next_step_lines(dossier, offered) -> list[str]:
     """Who acts next on the dossier, and on what, when the viewer is not the one: one
     sentence per step of dossiers.rules.next_steps (issue 14: after asking for a supplement
     the specialist is told that the desk records it)."""

@@ -10,7 +10,7 @@ Also here: the reason that suspending needs (page and API), and the "who acts ne
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -151,6 +151,32 @@ def test_a_successful_action_still_redirects_to_the_dossier(client, leader_a, re
     assert response.status_code == 302
     received_dossier.refresh_from_db()
     assert received_dossier.status == Status.SUSPENDED
+
+
+def test_a_refused_intake_comes_back_with_everything_typed(client, desk_a, agency_a, procedure_a):
+    from .test_views_officials import intake_post
+
+    login(client, desk_a)
+    typed = intake_post(
+        procedure_a,
+        agency_a,
+        documents=[],  # a mandatory paper missing: the form refuses to receive
+        applicant_name="Nguyễn Thị Gõ Tay",
+        applicant_address="Ngõ 12 phố Gõ Tay",
+        note="Ghi chú gõ tay",
+    )
+    response = client.post(reverse("dossiers:intake"), typed)
+    assert response.status_code == 400
+    page = unescape(response.content.decode())
+    for value in ("Nguyễn Thị Gõ Tay", "Ngõ 12 phố Gõ Tay", "Ghi chú gõ tay", "0987654321"):
+        assert f'value="{value}"' in page
+    # Refused by the service (the procedure is not in force that day): 409, text kept.
+    procedure_a.valid_to = date(2020, 1, 1)
+    procedure_a.save()
+    complete = intake_post(procedure_a, agency_a, applicant_name="Nguyễn Thị Gõ Tay")
+    response = client.post(reverse("dossiers:intake"), complete)
+    assert response.status_code == 409
+    assert 'value="Nguyễn Thị Gõ Tay"' in unescape(response.content.decode())
 
 
 # --- suspending needs its ground ------------------------------------------------------
