@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hanoi_cchc.edges import FEE_MAX, validate_portal_day
 from procedures.models import Agency, Channel, Procedure, TimeUnit
+from procedures.widgets import AgencySelect
 
 from . import clock, rules
 from .models import Rating
@@ -31,7 +32,9 @@ class IntakeForm(forms.Form):
     procedure = forms.ModelChoiceField(
         queryset=Procedure.objects.none(), label=_("Thủ tục hành chính"), widget=forms.HiddenInput
     )
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Cơ quan tiếp nhận"))
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), label=_("Cơ quan tiếp nhận"), widget=AgencySelect
+    )
     channel = forms.ChoiceField(
         choices=INTAKE_CHANNELS, initial=Channel.DESK, label=_("Hình thức nộp")
     )
@@ -243,7 +246,9 @@ class SupplementForm(NoteForm):
 
 class TransferForm(NoteForm):
     to_agency = forms.ModelChoiceField(
-        queryset=Agency.objects.filter(valid_to__isnull=True), label=_("Cơ quan phối hợp")
+        queryset=Agency.objects.filter(valid_to__isnull=True),
+        label=_("Cơ quan phối hợp"),
+        widget=AgencySelect,
     )
     limit_value = forms.DecimalField(
         min_value=0.5, max_digits=6, decimal_places=1, label=_("Thời hạn của cơ quan phối hợp")
@@ -295,6 +300,16 @@ class FeeForm(NoteForm):
 class RefuseForm(NoteForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), label=_("Lý do từ chối giải quyết")
+    )
+
+    def params(self):
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class SuspendForm(NoteForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Lý do tạm dừng (căn cứ pháp lý)"),
     )
 
     def params(self):
@@ -392,6 +407,7 @@ ACTION_FORMS: dict[str, type[NoteForm]] = {
     "apologize": ApologyForm,
     "request_fee": FeeForm,
     "refuse": RefuseForm,
+    "suspend": SuspendForm,
 }
 
 

@@ -334,9 +334,12 @@ def _withdraw(dossier: Dossier, *, actor, at: datetime) -> dict:
     return {}
 
 
-def _suspend(dossier: Dossier, *, actor, at: datetime, reason: str = "") -> dict:
+def _suspend(dossier: Dossier, *, actor, at: datetime, reason: str) -> dict:
+    """Pausing work on a dossier needs its ground (the legal basis or the fact that stops
+    the work), written on the history row like every refusal's reason (issue 14)."""
+    reason = _required(reason, _("Cần ghi rõ lý do (căn cứ) tạm dừng giải quyết hồ sơ."))
     # The legal period keeps running while suspended: no rule of Decree 61 stops it.
-    return {"note": str(reason or "").strip()}
+    return {"note": reason}
 
 
 def _assign(dossier: Dossier, *, actor, at: datetime, assignee_id) -> dict:

@@ -13,6 +13,7 @@ next to each rule.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from hanoi_cchc.names import display_name
 
@@ -368,6 +370,71 @@ def actions_for(scope, dossier, now: datetime | None = None) -> list[Action]:
     return out
 
 
+# --- who acts next ---------------------------------------------------------------------
+
+# The step that moves each status forward (not the exceptional ones every open status
+# allows: refusal, withdrawal, apology). Officials who cannot take it are told who can.
+NEXT_ACTIONS: dict[str, tuple[str, ...]] = {
+    Status.SUBMITTED: ("accept",),
+    Status.INCOMPLETE: ("accept",),
+    Status.RECEIVED: ("assign", "start_processing"),
+    Status.PROCESSING: ("mark_result_ready",),
+    # The desk of the receiving agency records what the applicant brings (art. 19(4)) and
+    # the payment of the fee.
+    Status.SUPPLEMENT_REQUESTED: ("receive_supplement",),
+    Status.AWAITING_FEE: ("record_fee_paid",),
+    # The coordinating agency sends it back (art. 21).
+    Status.TRANSFERRED: ("transfer_back",),
+    Status.SUSPENDED: ("resume",),
+    # The desk hands the result over (art. 20).
+    Status.RESULT_READY: ("return_result",),
+}
+# What the applicant must do first, in the statuses that wait for them.
+APPLICANT_PARTS = {
+    Status.INCOMPLETE: _lazy(
+        "Người nộp hồ sơ hoàn thiện hồ sơ theo Phiếu yêu cầu bổ sung (Mẫu 02)."
+    ),
+    Status.SUPPLEMENT_REQUESTED: _lazy(
+        "Người nộp hồ sơ mang giấy tờ bổ sung đến theo Phiếu yêu cầu bổ sung (Mẫu 02)."
+    ),
+    Status.AWAITING_FEE: _lazy("Người nộp hồ sơ đóng phí, lệ phí."),
+    Status.RESULT_READY: _lazy("Người nộp hồ sơ đến nhận kết quả."),
+}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One step that moves a dossier on: an action and the agency whose role takes it, or
+    (action None) the applicant's part."""
+
+    action: Action | None
+    agency_id: int | None = None
+    applicant_part: str = ""
+
+
+def next_steps(dossier) -> list[NextStep]:
+    """Who acts next on the dossier and on what, in order; empty once it is closed.
+
+    In processing, a dossier nobody is assigned to waits for the leader; where the
+    procedure needs the leader's decision and the result is not signed off, the leader
+    signs it off (the specialist prepares it).
+    """
+    names = NEXT_ACTIONS.get(dossier.status, ())
+    if dossier.status == Status.PROCESSING:
+        if dossier.assignee_id is None:
+            names = ("assign", "mark_result_ready")
+        elif dossier.procedure.needs_leader_decision and dossier.signed_off_at is None:
+            names = ("mark_result_ready", "sign_off")
+    steps = []
+    if dossier.status in APPLICANT_PARTS:
+        steps.append(NextStep(None, applicant_part=APPLICANT_PARTS[dossier.status]))
+    for name in names:
+        action = ACTIONS[name]
+        agencies = acting_agencies(action, dossier)
+        steps.append(NextStep(action, agencies[0] if agencies else None))
+    return steps
+
+
 __all__ = [
     "CLOCK_STOPPED_STATUSES",
     "Status",
@@ -380,6 +447,7 @@ __all__ = [
     "clock_stopped_sql",
     "is_overdue",
     "local_tz",
+    "next_steps",
     "new_due_refusal",
     "open_transfer",
     "overdue_q",

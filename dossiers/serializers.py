@@ -280,10 +280,6 @@ class ReasonActionSerializer(ActionSerializer):
     reason = serializers.CharField(max_length=5000)
 
 
-class OptionalReasonActionSerializer(ActionSerializer):
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-
-
 class TransferActionSerializer(ActionSerializer):
     to_agency_id = serializers.IntegerField(min_value=1)
     limit_value = serializers.DecimalField(
@@ -331,7 +327,7 @@ ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
     "request_supplement": ContentActionSerializer,
     "request_fee": RequestFeeActionSerializer,
     "transfer": TransferActionSerializer,
-    "suspend": OptionalReasonActionSerializer,
+    "suspend": ReasonActionSerializer,
     "apologize": ApologizeActionSerializer,
     "refuse": ReasonActionSerializer,
 }

@@ -29,7 +29,15 @@ from .calendar_store import get_calendar
 from .forms import IntakeForm, WorklistFilter, action_form
 from .models import Dossier
 from .pdf import RENDERERS, TITLES, render_form_06
-from .views_common import CORRECTABLE, days_left, deadline, explanation, is_overdue, timeline
+from .views_common import (
+    CORRECTABLE,
+    ROLE_BY_PERMISSION,
+    days_left,
+    deadline,
+    explanation,
+    is_overdue,
+    timeline,
+)
 from .workflow import (
     ACTIONS,
     NOT_ACCEPTED_STATUSES,
@@ -155,7 +163,7 @@ def intake(request):
         if procedure is None:
             messages.error(request, _("Thủ tục đã chọn không thuộc cơ quan của bạn."))
 
-    form = None
+    form, status = None, 200
     if procedure is not None:
         form = IntakeForm(
             request.POST or None,
@@ -165,10 +173,17 @@ def intake(request):
         )
         if len(agency_list) == 1:
             form.fields["agency"].widget = form.fields["agency"].hidden_widget()
-        if request.method == "POST" and form.is_valid():
-            response = _intake_decide(request, form)
-            if response is not None:
-                return response
+        if request.method == "POST":
+            # Refused (the form's errors, or the service's): the page comes back with
+            # everything typed, and a 4xx like every other refusal.
+            status = 400
+            if form.is_valid():
+                response = _intake_decide(request, form)
+                if not isinstance(response, int):
+                    return response
+                status = response
+    elif request.method == "POST":
+        status = 400
     return render(
         request,
         "dossiers/intake.html",
@@ -179,10 +194,13 @@ def intake(request):
             "form": form,
             "agencies": agency_list,
         },
+        status=status,
     )
 
 
-def _intake_decide(request, form: IntakeForm):
+def _intake_decide(request, form: IntakeForm) -> HttpResponse | int:
+    """The outcome the desk chose, through the one intake service: a redirect to the new
+    dossier, or the status code of a refusal (its message is queued)."""
     data = form.cleaned_data
     decision = form.decision()
     outcome = {IntakeForm.GUIDE: "guide_incomplete", IntakeForm.REFUSE: "refuse_intake"}.get(
@@ -204,9 +222,9 @@ def _intake_decide(request, form: IntakeForm):
         )
     except CORRECTABLE as exc:
         # Shown beside the form the desk is filling in; NotFound / NotPermitted go to the
-        # page mapping (dossiers.middleware).
+        # page mapping (dossiers.middleware). The status is the page's.
         messages.error(request, exc.message)
-        return None
+        return exc.status_code
     if outcome == "guide_incomplete":
         messages.success(request, _("Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)."))
         form_no = "02"
@@ -359,12 +377,32 @@ def printable_forms(dossier) -> list[tuple[str, str]]:
     return [(n, TITLES[n].capitalize()) for n in forms]
 
 
+@dataclass
+class Refused:
+    """An action the server refused, with the form as the official filled it in: the page
+    comes back with the typed text in place and the reason beside it (issue 14)."""
+
+    name: str
+    form: object
+    status: int
+
+
 @official_required
 def detail(request, ref: str):
-    access = _resolve(request, ref)
+    return _detail_page(request, _resolve(request, ref))
+
+
+def _detail_page(request, access: selectors.Access, refused: Refused | None = None):
     dossier, scope = access.dossier, scope_for(request.user)
     apology = getattr(dossier, "apology", None)
     actions = [(action, action_form(action.name, dossier=dossier)) for action in access.actions]
+    if refused is not None:
+        _focus(refused.form)
+        # The bound form replaces the empty one; an action no longer offered (the status
+        # moved on meanwhile) still shows what was typed, so nothing has to be retyped.
+        actions = [(a, refused.form if a.name == refused.name else f) for a, f in actions]
+        if refused.name not in access.action_names:
+            actions.append((ACTIONS[refused.name], refused.form))
     # Form 04 is offered only when it can succeed; to whom it would belong, say why not.
     apologize = ACTIONS["apologize"]
     apology_note = None
@@ -390,7 +428,10 @@ def detail(request, ref: str):
             "apology": apology,
             "rating": getattr(dossier, "rating", None),
             "actions": actions,
+            "refused": refused.name if refused else "",
+            "offered": access.action_names,
             "apology_note": apology_note,
+            "next_steps": next_step_lines(dossier, access.actions),
             "printable": printable_forms(dossier),
             "overdue": shown.overdue,
             "days_left": shown.left,
@@ -400,7 +441,45 @@ def detail(request, ref: str):
             "not_accepted": dossier.status in NOT_ACCEPTED_STATUSES,
             "notifications": dossier.notifications.order_by("id"),  # issue 13
         },
+        status=refused.status if refused else 200,
     )
+
+
+def _focus(form) -> None:
+    """Bring the refused form into view: the browser scrolls to an autofocused field (no
+    script needed). The first field in error, else the first one that is not the note."""
+    names = [n for n in form.fields if n in form.errors] or [n for n in form.fields if n != "note"]
+    name = (names or list(form.fields))[0]
+    form.fields[name].widget.attrs["autofocus"] = True
+
+
+def next_step_lines(dossier, offered) -> list[str]:
+    """Who acts next on the dossier, and on what, when the viewer is not the one: one
+    sentence per step of dossiers.rules.next_steps (issue 14: after asking for a supplement
+    the specialist is told that the desk records it)."""
+    steps = rules.next_steps(dossier)
+    names = {a.name for a in offered}
+    if any(step.action is not None and step.action.name in names for step in steps):
+        return []
+    agencies = {
+        dossier.agency_id: dossier.agency,
+        dossier.current_agency_id: dossier.current_agency,
+    }
+    lines = []
+    for step in steps:
+        if step.action is None:
+            lines.append(str(step.applicant_part))
+            continue
+        agency = agencies.get(step.agency_id) or Agency.objects.filter(pk=step.agency_id).first()
+        lines.append(
+            _("%(role)s – %(agency)s: %(action)s.")
+            % {
+                "role": ROLE_BY_PERMISSION[step.action.permission],
+                "agency": agency.name if agency else "—",
+                "action": step.action.label,
+            }
+        )
+    return lines
 
 
 @official_required
@@ -416,11 +495,14 @@ def act(request, pk: int, action: str):
         return redirect(back)
     form = action_form(action, request.POST, dossier=dossier)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-        return redirect(back)
+        # The errors stand beside their fields; the message says the action was not done.
+        messages.error(
+            request,
+            _("Chưa thực hiện “%(action)s”: hãy sửa các ô được đánh dấu.")
+            % {"action": ACTIONS[action].label},
+        )
+        access = selectors.dossier_access(request.user, pk)
+        return _detail_page(request, access, Refused(action, form, 400))
     try:
         dossier = services.dossier_transition(
             actor=request.user,
@@ -431,7 +513,13 @@ def act(request, pk: int, action: str):
         )
     except CORRECTABLE as exc:
         messages.error(request, exc.message)
-        return redirect(back)
+        for field, errors in exc.fields.items():
+            if field in form.fields:
+                for error in errors:
+                    form.add_error(field, error)
+        # Read again: the refusal may be a status that moved on under the official's feet.
+        access = selectors.dossier_access(request.user, pk)
+        return _detail_page(request, access, Refused(action, form, exc.status_code))
     messages.success(
         request,
         _("Đã thực hiện: %(action)s. Trạng thái hiện tại: %(status)s.")

@@ -25,7 +25,7 @@ PARAMS = {
     "transfer": {"limit_value": 1, "limit_unit": "working_days"},
     "apologize": {"reason": "Chờ ý kiến phối hợp.", "new_due_at": date(2021, 3, 9)},
     "refuse": {"reason": "Không đủ điều kiện."},
-    "suspend": {"reason": ""},
+    "suspend": {"reason": "Chờ kết quả giám định."},
 }
 
 

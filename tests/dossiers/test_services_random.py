@@ -36,6 +36,7 @@ def _params(action, dossier, at, partner):
         },
         "request_fee": {"fee_amount": 20000},
         "refuse": {"reason": "Không đủ điều kiện."},
+        "suspend": {"reason": "Chờ kết quả giám định."},
     }.get(action, {})
 
 

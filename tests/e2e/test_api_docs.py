@@ -19,6 +19,10 @@ pytestmark = pytest.mark.e2e
 def test_the_api_docs_render_without_any_external_request(page, path, ready, shot):
     requested: list[str] = []
     fetched: list[str] = []
+    # Issue 14: Redoc's remote logo logged a CSP error; the console must stay clean.
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("request", lambda request: requested.append(request.url))
     page.on("requestfinished", lambda request: fetched.append(request.url))
 
@@ -31,5 +35,7 @@ def test_the_api_docs_render_without_any_external_request(page, path, ready, sho
     # Nothing outside was fetched (Redoc's hard-coded logo is blocked by our CSP).
     outside = [url for url in fetched if not url.startswith((page.base_url, "blob:", "data:"))]
     assert outside == [], outside
+    assert not any("cdn.redoc.ly" in url for url in requested)
+    assert errors == [], errors
     assert any("/static/drf_spectacular_sidecar/" in url for url in requested)
     assert any(url.endswith("/api/schema/") for url in requested)
