@@ -33,6 +33,9 @@ EXTRA_ACTIONS = {
     "submit_online": (_("Nộp hồ sơ trực tuyến"), None),
     "submit": (_("Nộp hồ sơ trực tuyến"), None),
     "rate": (_("Đánh giá mức độ hài lòng"), None),
+    # Files stored with the dossier (issue 13): the role is the one recorded on the row
+    # (desk scan, electronic result); without one, the applicant sent them online.
+    "add_files": (_("Thêm tệp vào hồ sơ"), None),
     # The system re-dated the dossier after a change of the working calendar.
     "redate": (_("Tính lại hạn do điều chỉnh lịch làm việc"), "system"),
 }

@@ -59,7 +59,7 @@ def test_a_citizen_submits_online_with_a_file_per_document(client, online_proc, 
     assert {f.required_document.name for f in files} == {d["name"] for d in dossier.documents}
     reference = OnlineSubmission.objects.get(dossier=dossier).reference
     assert reference.encode() in response.content
-    assert list(dossier.events.values_list("action", flat=True)) == ["submit_online"]
+    assert list(dossier.events.values_list("action", flat=True)) == ["submit_online", "add_files"]
     # The browser now holds the signed proof: the dossier page opens.
     assert applicant.COOKIE in response.cookies
     assert client.get(reverse("dossiers:online_mine")).status_code == 200
