@@ -20,7 +20,8 @@ from dossiers.models import Dossier, DossierEvent, DossierFile
 from dossiers.views_common import timeline
 from tests.auth import login
 
-from .conftest import JPEG, PDF, PNG, submit_post, upload
+from .conftest import HTML, JPEG, PDF, PNG, submit_post, upload
+from .test_files_and_payments import _file_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,85 @@ def test_every_function_that_stores_a_file_also_writes_its_history_row():
     assert set(storing) >= {"online_submit", "files_add_supplement", "file_attach"}
     for name, fn in storing.items():
         assert "dossier_record_files(" in inspect.getsource(fn), name
+
+
+# --- the same walk of every path: refusals and who may fetch -------------------------------
+
+
+def _fetch(client, name: str, row) -> tuple[int, bytes]:
+    response = client.get(reverse(f"dossiers:{name}", args=[row.pk]))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body
+
+
+def test_no_file_of_any_kind_reaches_anyone_outside_the_applicant_and_the_agency(
+    client, every_upload, online_proc, agency_a, desk_b, outsider
+):
+    rows = list(every_upload.files.all())
+    contents = {bytes(r.file.read()) for r in rows}
+    assert {r.kind for r in rows} == set(DossierFile.Kind.values)
+    for who in (None, desk_b, outsider):
+        client.logout()
+        client.cookies.clear()
+        if who is not None:
+            login(client, who)
+        for name in _file_routes():  # found in the URL patterns, not listed
+            for row in rows:
+                status, body = _fetch(client, name, row)
+                assert status in {302, 403, 404}, (who, name, row.kind, status)
+                assert not any(c in body for c in contents)
+    # Another applicant's proof (a second dossier submitted in this browser).
+    client.logout()
+    client.post(
+        reverse("dossiers:online_submit", args=[online_proc.national_code]),
+        submit_post(online_proc, agency_a),
+    )
+    for row in rows:
+        assert _fetch(client, "online_file", row)[0] == 404
+
+
+@pytest.mark.parametrize("path", ["submission", "supplement", "scan", "result"])
+def test_every_upload_path_refuses_a_pdf_name_with_html_content(
+    client, path, online_proc, agency_a, desk_a, leader_a, specialist_a, private_storage
+):
+    """The content decides, never the name: on every path, nothing is stored or recorded."""
+    client.post(
+        reverse("dossiers:online_submit", args=[online_proc.national_code]),
+        submit_post(online_proc, agency_a),
+    )
+    dossier = Dossier.objects.get()
+    html = upload(HTML, name="giay-to.pdf")
+    if path == "submission":
+        data = {**submit_post(online_proc, agency_a)}
+        first = next(k for k in data if k.startswith("doc_"))
+        data[first] = html
+        url = reverse("dossiers:online_submit", args=[online_proc.national_code])
+    elif path == "supplement":
+        services.dossier_transition(
+            actor=desk_a, dossier_id=dossier.pk, action="guide_incomplete", content="Thiếu ảnh"
+        )
+        data, url = {"file_1": html}, reverse("dossiers:online_supplement")
+    else:
+        services.dossier_transition(actor=desk_a, dossier_id=dossier.pk, action="accept")
+        if path == "result":
+            services.dossier_transition(
+                actor=leader_a, dossier_id=dossier.pk, action="mark_result_ready"
+            )
+        login(client, desk_a if path == "scan" else specialist_a)
+        data = {"kind": path, "title": "CCCD", "file": html}
+        url = reverse("dossiers:online_attach", args=[dossier.pk])
+    before = (
+        Dossier.objects.count(),
+        DossierFile.objects.count(),
+        DossierEvent.objects.filter(action="add_files").count(),
+        sorted(p.name for p in private_storage.rglob("*") if p.is_file()),
+    )
+    response = client.post(url, data)
+    assert response.status_code in {302, 400}  # a message on the page, never a 500
+    after = (
+        Dossier.objects.count(),
+        DossierFile.objects.count(),
+        DossierEvent.objects.filter(action="add_files").count(),
+        sorted(p.name for p in private_storage.rglob("*") if p.is_file()),
+    )
+    assert after == before
