@@ -188,3 +188,19 @@ def test_the_desk_asks_for_the_fee_from_the_dossier_page(client, ready, desk_a, 
     )
     assert response.status_code == 302
     assert Dossier.objects.get(pk=ready.pk).events.filter(action="request_fee_on_return").exists()
+
+
+def test_the_api_asks_for_the_fee_at_the_return_and_refuses_the_return_until_paid(ready, desk_a):
+    from rest_framework.test import APIClient
+
+    desk_a.save(update_fields=["password"])
+    api = APIClient()
+    api.force_login(desk_a, backend="django.contrib.auth.backends.ModelBackend")
+    url = f"/api/v1/dossiers/{ready.pk}/actions/"
+    asked = api.post(url + "request_fee_on_return/", {"fee_amount": 50000}, format="json")
+    assert asked.status_code == 200, asked.json()
+    assert (asked.json()["status"], asked.json()["fee_amount"]) == ("result_ready", "50000")
+    assert api.post(url + "return_result/", {}, format="json").status_code == 409
+    assert api.post(url + "record_fee_paid_on_return/", {}, format="json").status_code == 200
+    assert api.post(url + "return_result/", {}, format="json").status_code == 200
+    assert Dossier.objects.get(pk=ready.pk).status == Status.RETURNED
