@@ -99,21 +99,25 @@ def payment_request(*, actor, dossier_id, amount, purpose: str) -> Payment:
             current = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
         except (Dossier.DoesNotExist, ValueError, TypeError):
             raise NotFound(_("Không tìm thấy hồ sơ.")) from None
+        at, reference = timezone.now(), new_reference("PAY")
         dossier = services.dossier_transition(
             actor=actor,
             dossier_id=current.pk,
             # Not askable in this status: request_fee refuses with the workflow's message.
             action=request_action(current) or "request_fee",
             fee_amount=amount,
+            at=at,
+            # The history row names the payment it opens (and so the one it supersedes).
+            note=_("%(purpose)s, mã thanh toán %(ref)s.") % {"purpose": purpose, "ref": reference},
         )
         # An earlier request not paid is superseded by this one.
         dossier.payments.filter(state=Payment.State.PENDING).update(state=Payment.State.CANCELLED)
         return Payment.objects.create(
             dossier=dossier,
-            reference=new_reference("PAY"),
+            reference=reference,
             amount=amount,
             purpose=purpose,
-            created_at=timezone.now(),
+            created_at=at,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
 

@@ -90,6 +90,7 @@ def test_the_fee_is_asked_once_the_result_is_ready_without_a_change_of_status(
         Status.RESULT_READY,
     )
     assert event.data["fee_amount"] == "50000"
+    assert asked.reference in event.note and event.at == asked.created_at
     assert payments.payable(dossier) == asked
     # The applicant is told about the fee (the outbox holds the message with the change).
     assert dossier.notifications.filter(event=event, kind="fee", channel="email").count() == 1
