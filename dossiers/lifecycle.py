@@ -222,9 +222,12 @@ def _request_fee(dossier: Dossier, *, actor, at: datetime, fee_amount) -> dict:
     return {"fee_amount": str(amount)}
 
 
-def _record_fee_paid(dossier: Dossier, *, actor, at: datetime) -> dict:
+def _record_fee_paid(dossier: Dossier, *, actor, at: datetime, online: bool = False) -> dict:
+    """The fee paid: at the desk (an official records it) or online (the gateway's signed
+    callback, dossiers.payments; the applicant paid, recorded on the row as such)."""
     dossier.fee_paid_at = at
-    return {"fee_amount": str(dossier.fee_amount) if dossier.fee_amount is not None else None}
+    data = {"fee_amount": str(dossier.fee_amount) if dossier.fee_amount is not None else None}
+    return {**data, "paid_online": True} if online else data
 
 
 def _request_fee_on_return(dossier: Dossier, *, actor, at: datetime, fee_amount) -> dict:
@@ -235,11 +238,13 @@ def _request_fee_on_return(dossier: Dossier, *, actor, at: datetime, fee_amount)
     return _request_fee(dossier, actor=actor, at=at, fee_amount=fee_amount)
 
 
-def _record_fee_paid_on_return(dossier: Dossier, *, actor, at: datetime) -> dict:
+def _record_fee_paid_on_return(
+    dossier: Dossier, *, actor, at: datetime, online: bool = False
+) -> dict:
     refusal = rules.fee_paid_refusal(dossier, at)
     if refusal:
         raise NotAllowedInState(refusal)
-    return _record_fee_paid(dossier, actor=actor, at=at)
+    return _record_fee_paid(dossier, actor=actor, at=at, online=online)
 
 
 def _transfer(

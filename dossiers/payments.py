@@ -214,6 +214,7 @@ def payment_callback(data, *, client: str = "") -> Outcome:
                     dossier_id=dossier.pk,
                     action=action,
                     at=now,
+                    online=True,
                     note=_("Thanh toán trực tuyến, mã %(ref)s.") % {"ref": payment.reference},
                 )
             except NotAllowedInState as exc:  # e.g. the desk recorded it a moment ago

@@ -67,9 +67,12 @@ def event_role(event) -> str:
     the action usually belongs to (older rows)."""
     from procedures.models import Membership
 
-    role = (event.data or {}).get("role") if isinstance(event.data, dict) else None
+    data = event.data if isinstance(event.data, dict) else {}
+    role = data.get("role")
     if role in Membership.Role.values:
         return str(Membership.Role(role).label)
+    if data.get("paid_online"):  # recorded by the gateway's callback: the applicant paid
+        return str(_("Người nộp hồ sơ (thanh toán trực tuyến)"))
     return action_role(event.action)
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from dossiers import documents, payments, rules, services
 from dossiers.errors import NotAllowedInState
 from dossiers.models import Dossier, DossierFile, Payment
+from dossiers.views_common import action_role, event_role, timeline
 from dossiers.workflow import Status
 from tests.auth import login
 
@@ -130,6 +131,10 @@ def test_paying_online_releases_the_result_once(client, asked, ready):
     assert dossier.fee_paid_at is not None and not rules.fee_outstanding(dossier)
     paid = dossier.events.get(action="record_fee_paid_on_return")
     assert paid.actor is None and asked.reference in paid.note
+    assert paid.data["paid_online"] is True
+    # Who: the applicant through the gateway, not the desk (the row's role says so).
+    row = next(r for r in timeline([paid], public=True))
+    assert row.role == event_role(paid) != action_role("record_fee_paid_on_return")
     # Replayed, forged: nothing more changes.
     before = (dossier.events.count(), dossier.fee_paid_at)
     client.post(reverse("dossiers:online_paygov"), data)
@@ -153,7 +158,8 @@ def test_a_desk_payment_at_the_return_is_still_recorded_and_the_result_returned(
     services.dossier_transition(actor=desk_a, dossier_id=ready.pk, action="return_result")
     dossier = Dossier.objects.get(pk=ready.pk)
     assert dossier.status == Status.RETURNED and dossier.fee_paid_at is not None
-    assert [e.actor for e in dossier.events.filter(action="record_fee_paid_on_return")] == [desk_a]
+    desk_paid = dossier.events.get(action="record_fee_paid_on_return")
+    assert desk_paid.actor == desk_a and "paid_online" not in desk_paid.data
     assert payments.payable(dossier) is None
     _open(client, ready)
     assert client.get(_result_url(ready)).status_code == 200
