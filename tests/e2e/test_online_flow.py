@@ -176,6 +176,7 @@ def test_online_submission_supplement_payment_and_electronic_result(
     assert "/ho-so-cua-toi/" in citizen.url
     assert citizen.locator("ul.messages li", has_text="nộp phí").count() == 1
     citizen.screenshot(path=str(_artifact("online-dossier-citizen-fee-due")), full_page=True)
+    _narrow(citizen, "online-dossier-citizen-fee-due-390")
 
     # 7. The citizen pays through the (fake) gateway and sees the receipt.
     citizen.click("[data-testid=pay]")
@@ -184,6 +185,7 @@ def test_online_submission_supplement_payment_and_electronic_result(
     citizen.click("#confirm")
     citizen.wait_for_selector("[data-testid=txn]")
     citizen.screenshot(path=str(_artifact("online-receipt")), full_page=True)
+    _narrow(citizen, "online-receipt-390")
     payment = Payment.objects.get(dossier=dossier)
     assert payment.state == Payment.State.PAID
     assert citizen.inner_text("[data-testid=txn]") == payment.gateway_txn
@@ -243,6 +245,15 @@ def test_online_submission_supplement_payment_and_electronic_result(
     page.screenshot(path=str(_artifact("online-dossier-official")), full_page=True)
     sms.stop()
     citizen_context.close()
+
+
+def _narrow(page, name: str) -> None:
+    """A screenshot at 390 px; the page must not scroll sideways there."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(_artifact(name)), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert width <= 390, f"{name}: the page scrolls sideways at 390 px ({width} px)"
 
 
 def _artifact(name: str):
