@@ -239,6 +239,10 @@ def test_online_submission_supplement_payment_and_electronic_result(
     assert dossier.code in sms.messages[0]["text"]
     ours = [m for m in mail.outbox if m.to == ["minh@example.vn"]]
     assert len(ours) == len(told)
+    # What arrived is what each row says, in the order of the events.
+    rows = dossier.notifications.order_by("event__at", "event_id")
+    assert [m["text"] for m in sms.messages] == [n.body for n in rows.filter(channel="sms")]
+    assert [m.subject for m in ours] == [n.subject for n in rows.filter(channel="email")]
     assert dossier.code in ours[0].body
     # The dossier page with what was sent and its delivery state.
     page.goto(f"{base}/ho-so/xem/{dossier.code}/")
