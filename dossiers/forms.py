@@ -406,6 +406,7 @@ ACTION_FORMS: dict[str, type[NoteForm]] = {
     "transfer": TransferForm,
     "apologize": ApologyForm,
     "request_fee": FeeForm,
+    "request_fee_on_return": FeeForm,
     "refuse": RefuseForm,
     "suspend": SuspendForm,
 }
