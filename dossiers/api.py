@@ -24,7 +24,7 @@ from hanoi_cchc.pagination import CheckedCursorPagination
 from procedures.access import scope_for
 
 from . import api_docs as docs
-from . import rules, selectors, services
+from . import payments, rules, selectors, services
 from .errors import NotPermitted
 from .filters import DossierFilter
 from .serializers import (
@@ -209,7 +209,7 @@ class DossierActionView(APIView):
                 raise NotPermitted(_("Bạn không có quyền thực hiện thao tác này."))
             serializer = action_serializer(self.action_name)(data=request.data)
             serializer.is_valid(raise_exception=True)
-            services.dossier_transition(
+            payments.dossier_action(
                 actor=request.user,
                 dossier_id=dossier.pk,
                 action=self.action_name,

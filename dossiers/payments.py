@@ -122,6 +122,20 @@ def payment_request(*, actor, dossier_id, amount, purpose: str) -> Payment:
         )
 
 
+def dossier_action(*, actor, dossier_id, action: str, note: str = "", **params) -> Dossier:
+    """An official's action from the dossier page or the API. Asking for a fee always goes
+    through payment_request, so the applicant has a payment to make online whichever way the
+    fee was asked; every other action is the lifecycle's."""
+    if action in REQUEST_ACTION.values():
+        payment = payment_request(
+            actor=actor, dossier_id=dossier_id, amount=params.get("fee_amount"), purpose=note
+        )
+        return payment.dossier
+    return services.dossier_transition(
+        actor=actor, dossier_id=dossier_id, action=action, note=note, **params
+    )
+
+
 def payable(dossier: Dossier) -> Payment | None:
     """The payment the applicant can make now, if any."""
     if dossier.status != Status.AWAITING_FEE and not (

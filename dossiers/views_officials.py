@@ -24,7 +24,7 @@ from procedures.access import scope_for
 from procedures.models import Agency, Procedure
 from procedures.search import fold, search_procedures
 
-from . import rules, selectors, services, worklist_choices
+from . import payments, rules, selectors, services, worklist_choices
 from .calendar_store import get_calendar
 from .forms import IntakeForm, WorklistFilter, action_form
 from .models import Dossier
@@ -504,7 +504,7 @@ def act(request, pk: int, action: str):
         access = selectors.dossier_access(request.user, pk)
         return _detail_page(request, access, Refused(action, form, 400))
     try:
-        dossier = services.dossier_transition(
+        dossier = payments.dossier_action(
             actor=request.user,
             dossier_id=dossier.pk,
             action=action,

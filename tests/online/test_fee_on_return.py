@@ -211,3 +211,34 @@ def test_the_api_asks_for_the_fee_at_the_return_and_refuses_the_return_until_pai
     assert api.post(url + "record_fee_paid_on_return/", {}, format="json").status_code == 200
     assert api.post(url + "return_result/", {}, format="json").status_code == 200
     assert Dossier.objects.get(pk=ready.pk).status == Status.RETURNED
+
+
+@pytest.mark.parametrize("way", ["page", "api"])
+def test_every_way_of_asking_the_fee_leaves_a_payment_the_applicant_can_make_online(
+    client, ready, desk_a, way
+):
+    """The generic action (dossier page or API), not only the files panel, opens a payment:
+    otherwise the citizen could pay that fee only at the desk."""
+    login(client, desk_a)
+    if way == "page":
+        response = client.post(
+            reverse("dossiers:act", args=[ready.pk, "request_fee_on_return"]),
+            {
+                "request_fee_on_return-fee_amount": "50000",
+                "request_fee_on_return-note": "Lệ phí hộ tịch",
+            },
+        )
+        assert response.status_code == 302, response.content[:500]
+    else:
+        response = client.post(
+            f"/api/v1/dossiers/{ready.pk}/actions/request_fee_on_return/",
+            {"fee_amount": 50000, "note": "Lệ phí hộ tịch"},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content[:500]
+    dossier = Dossier.objects.get(pk=ready.pk)
+    payment = payments.payable(dossier)
+    assert payment is not None and payment.amount == 50000
+    assert payment.purpose == "Lệ phí hộ tịch"
+    event = dossier.events.get(action="request_fee_on_return")
+    assert payment.reference in event.note
