@@ -165,3 +165,27 @@ def test_a_file_attached_without_a_kick_is_caught_by_the_sweep(db):
         after = selectors.online_counts(first=month, last=month, agency_ids=[d.agency_id])
         assert after["intake_digitised"] == before["intake_digitised"] + 1
         assert_rollups_equal_direct_count(agencies)
+
+
+def test_a_file_after_the_month_closed_moves_the_online_figure_but_restates_nothing(
+    db, procedure, agency_a
+):
+    from indicators import closing
+    from indicators.models import Restatement
+
+    with time_machine.travel(at(2026, 10, 2), tick=False):
+        d = make_dossier(procedure, agency_a, received=at(2026, 10, 1), due=at(2026, 10, 20))
+        d.code = "H-OCT-1"
+        d.save()
+    oct_ = d.received_at.date().replace(day=1)
+    with time_machine.travel(at(2026, 11, 10), tick=False):
+        stats_full_recompute(year=2026)
+        closing.month_close(month=oct_)
+        before = selectors.online_counts(first=oct_, last=oct_)
+        assert (before["intake_total"], before["intake_digitised"]) == (1, 0)
+        add_file(random.Random(1), d)
+        DossierFile.objects.filter(dossier=d).update(kind=DossierFile.Kind.SCAN)
+        stats_refresh_dossier(dossier_id=d.id)
+        # The 766 figures follow the dossiers received in the month (not a published figure).
+        assert selectors.online_counts(first=oct_, last=oct_)["intake_digitised"] == 1
+        assert not Restatement.objects.exists()
