@@ -14,6 +14,7 @@ from procedures.models import Agency, Channel, Procedure, TimeUnit
 from . import clock, rules
 from .models import Rating
 from .notifications.choices import NotifyChoice
+from .widgets import PlainSelect
 from .workflow import Status
 
 INTAKE_CHANNELS = [(Channel.DESK, Channel.DESK.label), (Channel.POST, Channel.POST.label)]
@@ -179,14 +180,18 @@ class IntakeForm(forms.Form):
 
 
 class WorklistFilter(forms.Form):
+    # PlainSelect: hundreds of procedures rendered without a template per option.
     trang_thai = forms.ChoiceField(
-        required=False, label=_("Trạng thái"), choices=[("", _("Đang mở (tất cả)"))]
+        required=False,
+        label=_("Trạng thái"),
+        choices=[("", _("Đang mở (tất cả)"))],
+        widget=PlainSelect,
     )
     thu_tuc = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label=_("Thủ tục")
+        required=False, coerce=int, empty_value=None, label=_("Thủ tục"), widget=PlainSelect
     )
     linh_vuc = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label=_("Lĩnh vực")
+        required=False, coerce=int, empty_value=None, label=_("Lĩnh vực"), widget=PlainSelect
     )
     sap_den_han = forms.IntegerField(
         required=False, min_value=0, max_value=60, label=_("Đến hạn trong (ngày)")

@@ -286,3 +286,40 @@ def test_the_search_uses_its_indexes_within_the_scope(db, agency_a, query, index
     assert "dossier_search_trgm" not in plan
     for index in indexes:
         assert index in plan, plan
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def _options(html: str) -> list[tuple[str, str, bool]]:
+    import re
+
+    return [
+        (value, label, " selected" in attrs)
+        for value, attrs, label in re.findall(
+            r'<option value="([^"]*)"([^>]*)>(.*?)</option>', html, re.S
+        )
+    ]
+
+
+@pytest.mark.parametrize("value", ["", "2", "x"])
+def test_the_plain_select_writes_what_django_s_select_writes(value):
+    from django import forms
+
+    from dossiers.widgets import PlainSelect
+
+    choices = [("", "Tất cả"), (1, 'Cấp <giấy> phép & "xây"'), (2, "Đăng ký kết hôn")]
+    attrs = {"id": "id_thu_tuc", "required": True, "data-x": 'a"b'}
+    ours = PlainSelect(choices=choices).render("thu_tuc", value, attrs)
+    django_s = forms.Select(choices=choices).render("thu_tuc", value, attrs)
+    assert _options(ours) == _options(django_s)
+    assert ours.split(">", 1)[0] == django_s.split(">", 1)[0]  # name and attributes
+    assert "&lt;giấy&gt;" in ours and "<giấy>" not in ours
+
+
+def test_the_worklist_links_each_row_to_its_dossier(client, desk_a, agency_a):
+    wanted = DossierFactory(agency=agency_a)
+    login(client, desk_a)
+    body = client.get(URL).content.decode()
+    assert f'href="/ho-so/xem/{wanted.code}/"' in body
+    assert wanted.get_status_display() in body

@@ -1,0 +1,50 @@
+"""Form widgets rendered in Python where Django's templates cost too much.
+
+Django renders a <select> through one template include per option: a few hundred options
+(the worklist's procedure filter, issue 10) took about half of the worklist page's CPU at
+city scale (bench/profile_hot.py). PlainSelect writes the same HTML with a string join.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.html import format_html, format_html_join
+
+
+class PlainSelect(forms.Select):
+    """forms.Select with the same markup (name, attributes, options, selected), built in
+    Python. Flat choices only: option groups fall back to Django's templates."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)["widget"]
+        groups = context["optgroups"]
+        if any(group_name for group_name, _, _ in groups):
+            return super().render(name, value, attrs, renderer)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(option["value"]), _attributes(option["attrs"]), option["label"])
+                for _, group, _ in groups
+                for option in group
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            context["name"],
+            _attributes(context["attrs"]),
+            options,
+        )
+
+
+def _attributes(attrs: dict) -> str:
+    """Django's widgets/attrs.html: in order; True alone, False left out."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
