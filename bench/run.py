@@ -166,7 +166,7 @@ def prepare_fixtures(seed_value: int = 7) -> dict:
         rng.shuffle(lookups)
 
         # The worklist search: names, code tails and phone digits of the official's agency,
-        # open (the default list) and returned (the closed ones, the trigram index's case).
+        # open (the default list) and returned (an agency's whole history).
         samples = {}
         for label, statuses in (("open", "('received','processing')"), ("closed", "('returned')")):
             cur.execute(
