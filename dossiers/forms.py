@@ -14,7 +14,7 @@ from procedures.models import Agency, Channel, Procedure, TimeUnit
 from . import clock, rules
 from .models import Rating
 from .notifications.choices import NotifyChoice
-from .widgets import PlainSelect
+from .widgets import PlainPasswordInput, PlainSelect, PlainTextInput
 from .workflow import Status
 
 INTAKE_CHANNELS = [(Channel.DESK, Channel.DESK.label), (Channel.POST, Channel.POST.label)]
@@ -414,14 +414,14 @@ class LookupForm(forms.Form):
     ma = forms.CharField(
         max_length=60,
         label=_("Mã hồ sơ"),
-        widget=forms.TextInput(attrs={"placeholder": "000.00.16.H26-210108-0001"}),
+        widget=PlainTextInput(attrs={"placeholder": "000.00.16.H26-210108-0001"}),
     )
     secret = forms.CharField(
         required=False,
         max_length=4,
         min_length=4,
         label=_("4 số cuối điện thoại hoặc số định danh (không bắt buộc)"),
-        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=PlainPasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
     def clean_ma(self):

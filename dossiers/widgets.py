@@ -2,7 +2,9 @@
 
 Django renders a <select> through one template include per option: a few hundred options
 (the worklist's procedure filter, issue 10) took about half of the worklist page's CPU at
-city scale (bench/profile_hot.py). PlainSelect writes the same HTML with a string join.
+city scale (bench/profile_hot.py). PlainSelect writes the same HTML with a string join;
+PlainTextInput and PlainPasswordInput do the same for the citizen lookup's two fields, on
+the public page served most often.
 """
 
 from __future__ import annotations
@@ -35,6 +37,31 @@ class PlainSelect(forms.Select):
             _attributes(context["attrs"]),
             options,
         )
+
+
+class PlainInputMixin:
+    """An <input> with Django's markup (input.html), built in Python."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_part = (
+            format_html(' value="{}"', str(widget["value"])) if widget["value"] is not None else ""
+        )
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            value_part,
+            _attributes(widget["attrs"]),
+        )
+
+
+class PlainTextInput(PlainInputMixin, forms.TextInput):
+    pass
+
+
+class PlainPasswordInput(PlainInputMixin, forms.PasswordInput):
+    pass
 
 
 def _attributes(attrs: dict) -> str:
