@@ -10,7 +10,8 @@ the public page served most often.
 from __future__ import annotations
 
 from django import forms
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 
 class PlainSelect(forms.Select):
@@ -22,20 +23,19 @@ class PlainSelect(forms.Select):
         groups = context["optgroups"]
         if any(group_name for group_name, _, _ in groups):
             return super().render(name, value, attrs, renderer)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(option["value"]), _attributes(option["attrs"]), option["label"])
-                for _, group, _ in groups
-                for option in group
-            ),
+        # Select options carry no attribute but "selected" (option_inherits_attrs is False).
+        options = "".join(
+            f'<option value="{conditional_escape(str(option["value"]))}"'
+            f"{' selected' if option['selected'] else ''}>"
+            f"{conditional_escape(option['label'])}</option>"
+            for _, group, _ in groups
+            for option in group
         )
         return format_html(
             '<select name="{}"{}>{}</select>',
             context["name"],
             _attributes(context["attrs"]),
-            options,
+            mark_safe(options),  # noqa: S308 (every value and label is escaped above)
         )
 
 
