@@ -68,6 +68,16 @@ def _detail(request, dossier_id: int, status_code=status.HTTP_200_OK) -> Respons
     return Response(data, status=status_code)
 
 
+def _answer_new(request, dossier) -> Response:
+    """201 with the dossier just written, serialised from the object the service returned
+    (issue 10 item 3: no read back of what is already in memory). Its creator sees it: the
+    service checked their right to receive for its agency."""
+    actions = rules.actions_for(scope_for(request.user), dossier)
+    context = {"request": request, "actions": actions}
+    data = DossierDetailSerializer(dossier, context=context).data
+    return Response(data, status=status.HTTP_201_CREATED)
+
+
 def _require(user, permission: str, agency_ids) -> None:
     scope = scope_for(user)
     if not any(scope.can(permission, a) for a in agency_ids if a is not None):
@@ -146,7 +156,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 missing=data["missing"],
                 reason=data["reason"],
             )
-            return _detail(request, dossier.pk, status.HTTP_201_CREATED)
+            return _answer_new(request, dossier)
 
         return idempotent(request, handle)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from procedures.models import Agency, TimeUnit
 
-from . import clock, rules
+from . import clock, rules, worklist_search
 from .codes import assign_code
 from .errors import InvalidInput, NotAllowedInState
 from .models import Apology, Dossier, SupplementRequest, Transfer
@@ -88,6 +88,7 @@ def accept(
         apply_cutoff=rules.cutoff_applies(dossier.channel),
     )
     dossier.code, dossier.sequence_day, dossier.sequence = code, day, number
+    worklist_search.fill(dossier)
     dossier.received_at = at
     dossier.clock_started_at = due.clock_started_at
     dossier.limit_value, dossier.limit_unit = value, unit

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure
 
-from . import dispatch, lifecycle, notifications, rules
+from . import dispatch, lifecycle, notifications, rules, worklist_search
 from .codes import sequence_day
 from .errors import InvalidInput, NotAllowedInState, NotFound, NotPermitted
 from .models import Dossier, DossierEvent
@@ -226,7 +226,7 @@ def _new_dossier(
         raise InvalidInput(
             _("Lựa chọn nhận thông báo không hợp lệ."), fields={"applicant_notify": ["?"]}
         )
-    return Dossier(
+    dossier = Dossier(
         procedure=procedure,
         field_id=procedure.field_id,
         agency=agency,
@@ -238,6 +238,8 @@ def _new_dossier(
         created_by=_real_actor(actor),
         **values,
     )
+    worklist_search.fill(dossier)  # the search box's columns (the code is added on accept)
+    return dossier
 
 
 # --- intake ----------------------------------------------------------------------------
