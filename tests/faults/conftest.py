@@ -17,7 +17,7 @@ from django.db import connection
 
 from tests.fake_dvcqg import FakeDVCQG
 
-from .stack import OwnRedis, Stack
+from .stack import OwnRedis, Stack, wait_for
 
 FIGURES = Path(__file__).resolve().parents[2] / "var" / "fault-drills.jsonl"
 
@@ -52,6 +52,30 @@ def stack(django_db_setup, django_db_blocker, dvcqg, tmp_path_factory):
     finally:
         running.stop()
         redis.kill()
+
+
+def _others_in_a_transaction() -> int:
+    """Sessions of the stack (worker, beat, gunicorn) on the test database that are running
+    a statement or hold a transaction open."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+            " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+        )
+        return cur.fetchone()[0]
+
+
+@pytest.fixture(autouse=True)
+def _stack_quiet_before_flush(transactional_db):
+    """A drill ends with the worker still finishing its last tasks (statistics, messages);
+    the database flush after the test must not race them (a TRUNCATE against their row
+    locks is a deadlock). Set up after the database fixture, so torn down before its flush."""
+    yield
+    if connection.vendor == "postgresql":
+        wait_for(lambda: _others_in_a_transaction() == 0, 30, 0.2)
+        time.sleep(0.5)  # a task between two statements
+        wait_for(lambda: _others_in_a_transaction() == 0, 30, 0.2)
 
 
 @pytest.fixture
