@@ -8,6 +8,7 @@ template or to the code without its English entry fails here, naming the file it
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -76,3 +77,51 @@ def test_every_translatable_string_has_an_english_entry(tmp_path):
     }
     assert len(catalogue) > 500
     assert sorted(missing) == []
+
+
+# Templates whose Vietnamese is deliberately not translatable, with the reason.
+PLAIN_TEMPLATES = {
+    "templates/500.html": "static, no template tags (it must render when everything else "
+    "fails); it carries both languages",
+}
+_VIETNAMESE_LETTER = re.compile(
+    r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.IGNORECASE
+)
+_NOT_TEXT = [
+    re.compile(
+        r"(?s)\{%\s*(blocktrans|blocktranslate)\b.*?\{%\s*end(blocktrans|blocktranslate)\s*%\}"
+    ),
+    re.compile(r"(?s)\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}"),
+    re.compile(r"(?s)\{#.*?#\}"),
+    re.compile(r"(?s)<!--.*?-->"),
+    re.compile(r"(?s)\{%.*?%\}"),  # {% translate "…" %} and every other tag
+    re.compile(r"(?s)\{\{.*?\}\}"),
+]
+
+
+def untranslatable_vietnamese(template: str) -> list[str]:
+    """Lines of a template with Vietnamese outside {% translate %} / {% blocktranslate %}."""
+    for pattern in _NOT_TEXT:
+        template = pattern.sub(" ", template)
+    return [line.strip() for line in template.splitlines() if _VIETNAMESE_LETTER.search(line)]
+
+
+def test_the_template_check_sees_text_outside_translate():
+    assert untranslatable_vietnamese('<h2>{% translate "Thao tác" %}</h2>{# ghi chú #}') == []
+    assert untranslatable_vietnamese("<h2>Thao tác</h2>\n<p>{{ hồ_sơ }}</p>") == [
+        "<h2>Thao tác</h2>"
+    ]
+
+
+def test_no_template_has_vietnamese_outside_translate():
+    templates = [*ROOT.glob("templates/**/*.html"), *ROOT.glob("*/templates/**/*.html")]
+    found = {}
+    for path in templates:
+        name = str(path.relative_to(ROOT))
+        if name in PLAIN_TEMPLATES or name.startswith((".venv", "node_modules")):
+            continue
+        lines = untranslatable_vietnamese(path.read_text(encoding="utf-8"))
+        if lines:
+            found[name] = lines
+    assert len(templates) > 30
+    assert found == {}
