@@ -173,9 +173,11 @@ def decision766(totals: Totals, coverage: Coverage, online: dict | None = None) 
         for ind in group.indicators.all():
             value, basis = values.get(ind.metric or ind.code, (None, ""))
             if value is None:
-                lines.append(ScoreLine(ind.name, ind.points, None, basis))
+                lines.append(ScoreLine(gettext(ind.name), ind.points, None, basis))
                 continue
             share = min(value / ind.full_at, Decimal(1)) if ind.full_at else Decimal(1)
-            lines.append(ScoreLine(ind.name, ind.points, (ind.points * share).quantize(TWO), basis))
-        out.append(ScoreGroupResult(group.name, group.weight, lines))
+            lines.append(
+                ScoreLine(gettext(ind.name), ind.points, (ind.points * share).quantize(TWO), basis)
+            )
+        out.append(ScoreGroupResult(gettext(group.name), group.weight, lines))
     return Scorecard(out)
