@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import rules
 from .errors import InvalidInput, NotAllowedInState
@@ -357,7 +358,11 @@ class Deadline:
 
     @property
     def unit_label(self) -> str:
-        return str(_("ngày làm việc")) if self.working else str(_("ngày"))
+        return (
+            str(_("ngày làm việc"))
+            if self.working
+            else str(pgettext_lazy("đơn vị thời hạn", "ngày"))
+        )
 
 
 def deadline(dossier, now: datetime | None = None, calendar=None) -> Deadline:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import ScoreGroup
@@ -115,7 +115,7 @@ def metrics(totals: Totals, coverage: Coverage) -> dict[str, tuple[Decimal | Non
         ),
         "online_procedure_rate": (
             rate(coverage.online, coverage.total),
-            basis(coverage.online, coverage.total, gettext("thủ tục")),
+            basis(coverage.online, coverage.total, pgettext("số lượng", "thủ tục")),
         ),
     }
 

@@ -125,3 +125,16 @@ def test_no_template_has_vietnamese_outside_translate():
             found[name] = lines
     assert len(templates) > 30
     assert found == {}
+
+
+def test_one_msgid_has_one_english_in_all_catalogues():
+    """Django merges the catalogues into one: a msgid translated differently in two of them
+    shows one of the two everywhere ("ngày" as "days" on a date column). A word with two
+    meanings needs a context (pgettext)."""
+    english: dict[tuple[str | None, str], dict[tuple[str, ...], list[str]]] = {}
+    for path in english_po_files():
+        for entry in read_po(path):
+            if not entry.obsolete and entry.translated:
+                where = str(path.relative_to(ROOT).parents[2])
+                english.setdefault(entry.key, {}).setdefault(tuple(entry.msgstr), []).append(where)
+    assert {key: found for key, found in english.items() if len(found) > 1} == {}
