@@ -137,6 +137,12 @@ def timeline(events, *, public: bool) -> list[TimelineRow]:
     return rows
 
 
+# The citations dossiers.calendar stores with a due time (Vietnamese), as the page shows them.
+LAW_CITATIONS = {
+    "Bộ luật Dân sự 2015, Điều 147, 148": _("Bộ luật Dân sự 2015, Điều 147, 148"),
+    "Nghị định 61/2018/NĐ-CP, Điều 18": _("Nghị định 61/2018/NĐ-CP, Điều 18"),
+}
+
 RULE_LABELS = {
     "working_days_from_next_day": _(
         "Tính theo ngày làm việc, bắt đầu từ ngày làm việc tiếp theo ngày tiếp nhận"
@@ -310,7 +316,7 @@ def explanation_of(raw) -> dict:
         "rule": str(RULE_LABELS.get(rule, "")),
         "lines": [str(line) for line in lines],
         "skipped": skipped,
-        "law": [str(x) for x in law],
+        "law": [str(LAW_CITATIONS.get(x, x)) for x in law],
         "weekend_days": raw.get("skipped_weekend_days"),
     }
 
