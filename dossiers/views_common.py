@@ -29,10 +29,10 @@ ROLE_BY_PERMISSION = {
     "decide": _("Lãnh đạo cơ quan"),
 }
 # Events written by intake services that are not workflow actions.
-EXTRA_ACTIONS = {
+EXTRA_ACTIONS = {  # (the history names an event; "Nộp hồ sơ trực tuyến" alone is the button)
     "receive": (_("Tiếp nhận hồ sơ"), "receive"),
-    "submit_online": (_("Nộp hồ sơ trực tuyến"), None),
-    "submit": (_("Nộp hồ sơ trực tuyến"), None),
+    "submit_online": (pgettext_lazy("sự kiện", "Nộp hồ sơ trực tuyến"), None),
+    "submit": (pgettext_lazy("sự kiện", "Nộp hồ sơ trực tuyến"), None),
     "rate": (_("Đánh giá mức độ hài lòng"), None),
     # The system re-dated the dossier after a change of the working calendar.
     "redate": (_("Tính lại hạn do điều chỉnh lịch làm việc"), "system"),
