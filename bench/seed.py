@@ -273,25 +273,59 @@ def _sql_array(values: list[str]) -> str:
     return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
+COMPANY = "Công ty TNHH"
+CODE_SQL = (
+    "o.identifier_code || '-' || to_char(o.day, 'YYMMDD') || '-' || lpad(o.seq::text, 4, '0')"
+)
+ID_NUMBER_SQL = "'001' || lpad(((o.r_id * 1e9)::bigint)::text, 9, '0')"
+PHONE_SQL = "'09' || lpad(((o.r_phone * 1e8)::bigint)::text, 8, '0')"
+
+
+def _name_sql(fold=lambda text: text) -> str:
+    """The applicant name drawn from the pools, each part passed through `fold`."""
+    fam, mid, giv, st = (
+        _sql_array([fold(v) for v in pool])
+        for pool in (NAMES_FAMILY, NAMES_MIDDLE, NAMES_GIVEN, STREETS)
+    )
+    company = fold(COMPANY).replace("'", "''")
+    return f"""CASE WHEN o.r_kind < 0.12 THEN '{company} ' || ({giv})[1 + (o.r_name * 30)::int %% 30]
+         || ' ' || ({st})[1 + (o.r_name * 997)::int %% 10]
+         ELSE ({fam})[1 + (o.r_name * 16)::int %% 16] || ' ' || ({mid})[1 + (o.r_name * 160)::int %% 10]
+         || ' ' || ({giv})[1 + (o.r_name * 4800)::int %% 30] END"""
+
+
+def search_columns_sql() -> tuple[str, str]:
+    """The worklist search columns (dossiers.worklist_search.search_values) as SQL over the
+    same draws: the name folded part by part (fold_words works word by word), the code
+    after its agency part and the phone and ID digits, reversed."""
+    from procedures.search import fold_words
+
+    columns = "search_name, search_code_rev, search_phone_rev, search_id_rev"
+    values = (
+        f"{_name_sql(fold_words)}, "
+        "reverse(to_char(o.day, 'YYMMDD') || '-' || lpad(o.seq::text, 4, '0')), "
+        f"reverse({PHONE_SQL}), reverse({ID_NUMBER_SQL})"
+    )
+    return columns, values
+
+
 def dossier_insert_sql() -> str:
-    fam, mid, giv, st = (_sql_array(x) for x in (NAMES_FAMILY, NAMES_MIDDLE, NAMES_GIVEN, STREETS))
+    st = _sql_array(STREETS)
+    search_columns, search_values = search_columns_sql()
     return f"""
 INSERT INTO dossiers_dossier (code, sequence_day, sequence, channel, status, applicant_kind,
     applicant_name, applicant_id_number, applicant_phone, applicant_email, applicant_address,
     documents, submitted_at, received_at, clock_started_at, limit_value, limit_unit, due_at,
     due_explanation, extended, paused_at, result_ready_at, returned_at, closed_at, timeliness,
     fee_amount, fee_paid_at, sync_state, synced_at, updated_at, agency_id, created_by_id,
-    current_agency_id, field_id, procedure_id, limit_case, applicant_notify)
+    current_agency_id, field_id, procedure_id, limit_case, applicant_notify, {search_columns})
 SELECT
-    o.identifier_code || '-' || to_char(o.day, 'YYMMDD') || '-' || lpad(o.seq::text, 4, '0'),
+    {CODE_SQL},
     o.day, o.seq, o.channel, o.status,
     CASE WHEN o.r_kind < 0.12 THEN 'organisation' ELSE 'person' END,
-    CASE WHEN o.r_kind < 0.12 THEN 'Công ty TNHH ' || ({giv})[1 + (o.r_name * 30)::int %% 30]
-         || ' ' || ({st})[1 + (o.r_name * 997)::int %% 10]
-         ELSE ({fam})[1 + (o.r_name * 16)::int %% 16] || ' ' || ({mid})[1 + (o.r_name * 160)::int %% 10]
-         || ' ' || ({giv})[1 + (o.r_name * 4800)::int %% 30] END,
-    '001' || lpad(((o.r_id * 1e9)::bigint)::text, 9, '0'),
-    '09' || lpad(((o.r_phone * 1e8)::bigint)::text, 8, '0'),
+    {_name_sql()},
+    {ID_NUMBER_SQL},
+    {PHONE_SQL},
     CASE WHEN o.channel IN ('online', 'dvcqg') THEN 'nguoinop' || o.seq || '@example.vn' ELSE '' END,
     'Số ' || (1 + (o.r_phone * 300)::int) || ' ' || ({st})[1 + (o.r_id * 10)::int %% 10] || ', Hà Nội',
     '[]'::jsonb,
@@ -317,7 +351,7 @@ SELECT
     LEAST(%(now)s, GREATEST(o.received_at, CASE o.status WHEN 'returned' THEN o.ret
         WHEN 'result_ready' THEN o.rr WHEN 'refused' THEN o.closed WHEN 'withdrawn' THEN o.closed
         ELSE o.received_at END)),
-    o.agency_id, NULL, o.agency_id, o.field_id, o.procedure_id, '', 'all'
+    o.agency_id, NULL, o.agency_id, o.field_id, o.procedure_id, '', 'all', {search_values}
 FROM (
     SELECT q.*,
         CASE

@@ -24,7 +24,7 @@ from hanoi_cchc.pagination import CheckedCursorPagination
 from procedures.access import scope_for
 
 from . import api_docs as docs
-from . import rules, selectors, services
+from . import payments, rules, selectors, services
 from .errors import NotPermitted
 from .filters import DossierFilter
 from .serializers import (
@@ -66,6 +66,16 @@ def _detail(request, dossier_id: int, status_code=status.HTTP_200_OK) -> Respons
     context = {"request": request, "actions": access.actions}
     data = DossierDetailSerializer(access.dossier, context=context).data
     return Response(data, status=status_code)
+
+
+def _answer_new(request, dossier) -> Response:
+    """201 with the dossier just written, serialised from the object the service returned
+    (issue 10 item 3: no read back of what is already in memory). Its creator sees it: the
+    service checked their right to receive for its agency."""
+    actions = rules.actions_for(scope_for(request.user), dossier)
+    context = {"request": request, "actions": actions}
+    data = DossierDetailSerializer(dossier, context=context).data
+    return Response(data, status=status.HTTP_201_CREATED)
 
 
 def _require(user, permission: str, agency_ids) -> None:
@@ -146,7 +156,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 missing=data["missing"],
                 reason=data["reason"],
             )
-            return _detail(request, dossier.pk, status.HTTP_201_CREATED)
+            return _answer_new(request, dossier)
 
         return idempotent(request, handle)
 
@@ -209,7 +219,7 @@ class DossierActionView(APIView):
                 raise NotPermitted(_("Bạn không có quyền thực hiện thao tác này."))
             serializer = action_serializer(self.action_name)(data=request.data)
             serializer.is_valid(raise_exception=True)
-            services.dossier_transition(
+            payments.dossier_action(
                 actor=request.user,
                 dossier_id=dossier.pk,
                 action=self.action_name,

@@ -127,6 +127,7 @@ ACTION_REQUESTS = {
     "refuse_intake": {"reason": "Thủ tục không thuộc thẩm quyền của phường.", "note": ""},
     "request_supplement": {"content": "Bổ sung bản sao Giấy chứng nhận kết hôn.", "note": ""},
     "request_fee": {"fee_amount": 50000, "note": ""},
+    "request_fee_on_return": {"fee_amount": 50000, "note": ""},
     "transfer": {"to_agency_id": 9, "limit_value": 3, "limit_unit": "working_days", "note": ""},
     "suspend": {"reason": "Chờ ý kiến cơ quan cấp trên.", "note": ""},
     "apologize": {

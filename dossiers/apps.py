@@ -8,14 +8,11 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Hồ sơ và lịch làm việc")
 
     def ready(self):
-        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_delete, post_save
 
-        from . import calendar_store, worklist_choices, worklist_search
+        from . import calendar_store, worklist_choices
         from .models import CalendarDay
 
-        # The search box's SQL function on SQLite (PostgreSQL has it from migration 0005).
-        connection_created.connect(worklist_search.register_sqlite, dispatch_uid="dossier-hay")
         worklist_choices.connect_invalidation()
         for signal in (post_save, post_delete):
             signal.connect(

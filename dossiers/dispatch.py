@@ -15,15 +15,14 @@ log = logging.getLogger(__name__)
 
 
 def _kick(dossier_id: int) -> None:
-    from dossiers.notifications.tasks import deliver_notifications
-    from dossiers.tasks import deliver_outbox
-    from indicators.tasks import refresh_dossier_stats
+    # One publish per change: the worker fans out to delivery, statistics and messages
+    # (dossiers.tasks.after_change).
+    from dossiers.tasks import after_change
 
-    for task in (deliver_outbox, refresh_dossier_stats, deliver_notifications):
-        try:
-            task.delay(dossier_id)
-        except Exception:  # broker unreachable: the periodic sweep will catch up
-            log.warning("could not enqueue %s for dossier %s", task.name, dossier_id, exc_info=True)
+    try:
+        after_change.delay(dossier_id)
+    except Exception:  # broker unreachable: the periodic sweeps will catch up
+        log.warning("could not enqueue the kick of dossier %s", dossier_id, exc_info=True)
 
 
 class _Kick:

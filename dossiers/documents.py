@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from procedures.access import scope_for
 from procedures.models import Channel
 
-from . import services
+from . import rules, services
 from .errors import InvalidInput, NotAllowedInState, NotFound, NotPermitted
 from .models import Dossier, DossierFile, OnlineSubmission
 from .models_online import dossier_file_storage, new_reference
@@ -162,10 +162,20 @@ def files_add_supplement(*, dossier_id, uploads: list[CheckedUpload], at=None) -
         dossier = _lock(dossier_id)
         if dossier.status not in OPEN_FOR_SUPPLEMENT:
             raise NotAllowedInState(_("Hồ sơ không ở trạng thái chờ bổ sung."))
-        for upload in uploads:
+        rows = [
             _store(
                 dossier, upload, kind=Kind.SUPPLEMENT, title="", actor=None, stored=stored, at=at
             )
+            for upload in uploads
+        ]
+        services.dossier_record_files(
+            actor=None,
+            dossier=dossier,
+            files=rows,
+            at=at,
+            note=_("Người nộp gửi %(n)s tệp bổ sung trực tuyến.") % {"n": len(rows)},
+            agency_id=dossier.agency_id,
+        )
         if dossier.status == Status.SUPPLEMENT_REQUESTED:
             dossier = services.dossier_transition(
                 actor=None,
@@ -191,20 +201,33 @@ def file_attach(
         dossier = _lock(dossier_id)
         scope = scope_for(actor)
         if kind == Kind.SCAN:
-            allowed = any(
-                scope.can("receive", a) for a in (dossier.agency_id, dossier.current_agency_id)
-            )
+            permission = "receive"
+            agencies = (dossier.agency_id, dossier.current_agency_id)
             if dossier.status in {Status.INTAKE_REFUSED, Status.WITHDRAWN}:
                 raise NotAllowedInState(_("Hồ sơ đã đóng, không đính kèm bản số hóa."))
+            why = _("Bộ phận một cửa đính kèm bản số hóa giấy tờ: %(title)s.")
         else:
-            allowed = scope.can("process", dossier.current_agency_id)
+            permission = "process"
+            agencies = (dossier.current_agency_id,)
             if dossier.status not in OPEN_FOR_RESULT:
                 raise NotAllowedInState(_("Chỉ đính kèm kết quả điện tử khi hồ sơ đã có kết quả."))
             if upload.content_type not in RESULT_TYPES:
                 raise InvalidInput(_("Kết quả điện tử phải là tệp PDF."))
-        if not allowed:
+            why = _("Đính kèm kết quả điện tử: %(title)s.")
+        agency_id = next((a for a in agencies if a and scope.can(permission, a)), None)
+        if agency_id is None:
             raise NotPermitted(_("Tài khoản của bạn không được đính kèm loại tệp này."))
-        return _store(dossier, upload, kind=kind, title=title, actor=actor, stored=stored)
+        row = _store(dossier, upload, kind=kind, title=title, actor=actor, stored=stored)
+        services.dossier_record_files(
+            actor=actor,
+            dossier=dossier,
+            files=[row],
+            at=row.uploaded_at,
+            note=why % {"title": row.title},
+            agency_id=agency_id,
+            permission=permission,
+        )
+        return row
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -224,12 +247,26 @@ def access_file_official(user, file_id) -> DossierFile:
     return row
 
 
-def access_file_applicant(dossier_id: int, file_id) -> DossierFile:
-    """A file of the dossier the applicant proved (code + secret); others are 404."""
+def access_file_applicant(dossier: Dossier, file_id) -> DossierFile:
+    """A file of the dossier the applicant proved (code + secret); others are 404.
+
+    The electronic result waits while a fee asked for at its return is unpaid
+    (dossiers.rules.fee_outstanding): NotAllowedInState, which the page shows as a message.
+    """
     try:
-        return DossierFile.objects.get(pk=int(file_id), dossier_id=dossier_id)
+        row = DossierFile.objects.get(pk=int(file_id), dossier_id=dossier.pk)
     except (DossierFile.DoesNotExist, ValueError, TypeError):
         raise Http404("file not found") from None
+    if row.kind == Kind.RESULT and result_held(dossier):
+        raise NotAllowedInState(
+            _("Kết quả điện tử được tải về sau khi Ông/Bà nộp phí, lệ phí của hồ sơ.")
+        )
+    return row
+
+
+def result_held(dossier: Dossier) -> bool:
+    """Whether the applicant's download of the electronic result waits for the fee."""
+    return rules.fee_outstanding(dossier)
 
 
 def has_result(dossier: Dossier) -> bool:
@@ -292,7 +329,7 @@ def online_submit(
             documents=[{"name": doc.name, "form": doc.form, "copies": 1} for doc, _upload in files],
             submitted_at=at,
         )
-        for doc, upload in files:
+        rows = [
             _store(
                 dossier,
                 upload,
@@ -302,6 +339,17 @@ def online_submit(
                 stored=stored,
                 required_document_id=doc.pk,
                 at=at,
+            )
+            for doc, upload in files
+        ]
+        if rows:
+            services.dossier_record_files(
+                actor=None,
+                dossier=dossier,
+                files=rows,
+                at=at,
+                note=_("Người nộp gửi %(n)s tệp kèm hồ sơ nộp trực tuyến.") % {"n": len(rows)},
+                agency_id=agency.pk,
             )
         submission = OnlineSubmission.objects.create(
             dossier=dossier, reference=new_reference("NTT"), created_at=at

@@ -15,6 +15,7 @@ from procedures.widgets import AgencySelect
 from . import clock, rules
 from .models import Rating
 from .notifications.choices import NotifyChoice
+from .widgets import PlainPasswordInput, PlainSelect, PlainTextInput
 from .workflow import Status
 
 INTAKE_CHANNELS = [(Channel.DESK, Channel.DESK.label), (Channel.POST, Channel.POST.label)]
@@ -182,14 +183,18 @@ class IntakeForm(forms.Form):
 
 
 class WorklistFilter(forms.Form):
+    # PlainSelect: hundreds of procedures rendered without a template per option.
     trang_thai = forms.ChoiceField(
-        required=False, label=_("Trạng thái"), choices=[("", _("Đang mở (tất cả)"))]
+        required=False,
+        label=_("Trạng thái"),
+        choices=[("", _("Đang mở (tất cả)"))],
+        widget=PlainSelect,
     )
     thu_tuc = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label=_("Thủ tục")
+        required=False, coerce=int, empty_value=None, label=_("Thủ tục"), widget=PlainSelect
     )
     linh_vuc = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label=_("Lĩnh vực")
+        required=False, coerce=int, empty_value=None, label=_("Lĩnh vực"), widget=PlainSelect
     )
     sap_den_han = forms.IntegerField(
         required=False, min_value=0, max_value=60, label=_("Đến hạn trong (ngày)")
@@ -406,6 +411,7 @@ ACTION_FORMS: dict[str, type[NoteForm]] = {
     "transfer": TransferForm,
     "apologize": ApologyForm,
     "request_fee": FeeForm,
+    "request_fee_on_return": FeeForm,
     "refuse": RefuseForm,
     "suspend": SuspendForm,
 }
@@ -425,14 +431,14 @@ class LookupForm(forms.Form):
     ma = forms.CharField(
         max_length=60,
         label=_("Mã hồ sơ"),
-        widget=forms.TextInput(attrs={"placeholder": "000.00.16.H26-210108-0001"}),
+        widget=PlainTextInput(attrs={"placeholder": "000.00.16.H26-210108-0001"}),
     )
     secret = forms.CharField(
         required=False,
         max_length=4,
         min_length=4,
         label=_("4 số cuối điện thoại hoặc số định danh (không bắt buộc)"),
-        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=PlainPasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
     def clean_ma(self):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from procedures.models import Agency, Procedure
 
 from .models import Dossier, DossierFile
+from .notifications.choices import NotifyChoice
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
@@ -46,6 +47,13 @@ class OnlineSubmitForm(forms.Form):
     )
     email = forms.EmailField(required=False, label=_("Thư điện tử"))
     address = forms.CharField(max_length=500, required=False, label=_("Địa chỉ liên hệ"))
+    # The applicant may decline the messages about the dossier (issue 13), as at the desk.
+    notify = forms.ChoiceField(
+        choices=NotifyChoice.choices,
+        initial=NotifyChoice.ALL,
+        required=False,
+        label=_("Nhận thông báo về hồ sơ"),
+    )
 
     def __init__(self, procedure: Procedure, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,7 +74,7 @@ class OnlineSubmitForm(forms.Form):
         return phone
 
     def applicant_fields(self):
-        names = ("agency", "kind", "name", "id_number", "phone", "email", "address")
+        names = ("agency", "kind", "name", "id_number", "phone", "email", "address", "notify")
         return [self[name] for name in names]
 
     def document_fields(self):
@@ -74,7 +82,8 @@ class OnlineSubmitForm(forms.Form):
 
     def applicant(self) -> dict:
         data = self.cleaned_data
-        return {k: data[k] for k in ("kind", "name", "id_number", "phone", "email", "address")}
+        applicant = {k: data[k] for k in ("kind", "name", "id_number", "phone", "email", "address")}
+        return {**applicant, "notify": data.get("notify") or NotifyChoice.ALL}
 
 
 class AccessForm(forms.Form):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from procedures.models import Agency, TimeUnit
 
-from . import clock, rules
+from . import clock, rules, worklist_search
 from .codes import assign_code
 from .errors import InvalidInput, NotAllowedInState
 from .models import Apology, Dossier, SupplementRequest, Transfer
@@ -88,6 +88,7 @@ def accept(
         apply_cutoff=rules.cutoff_applies(dossier.channel),
     )
     dossier.code, dossier.sequence_day, dossier.sequence = code, day, number
+    worklist_search.fill(dossier)
     dossier.received_at = at
     dossier.clock_started_at = due.clock_started_at
     dossier.limit_value, dossier.limit_unit = value, unit
@@ -226,9 +227,29 @@ def _request_fee(dossier: Dossier, *, actor, at: datetime, fee_amount) -> dict:
     return {"fee_amount": str(amount)}
 
 
-def _record_fee_paid(dossier: Dossier, *, actor, at: datetime) -> dict:
+def _record_fee_paid(dossier: Dossier, *, actor, at: datetime, online: bool = False) -> dict:
+    """The fee paid: at the desk (an official records it) or online (the gateway's signed
+    callback, dossiers.payments; the applicant paid, recorded on the row as such)."""
     dossier.fee_paid_at = at
-    return {"fee_amount": str(dossier.fee_amount) if dossier.fee_amount is not None else None}
+    data = {"fee_amount": str(dossier.fee_amount) if dossier.fee_amount is not None else None}
+    return {**data, "paid_online": True} if online else data
+
+
+def _request_fee_on_return(dossier: Dossier, *, actor, at: datetime, fee_amount) -> dict:
+    """The fee asked for once the result is ready [practice]; the status stays."""
+    refusal = rules.fee_request_refusal(dossier, at)
+    if refusal:
+        raise NotAllowedInState(refusal)
+    return _request_fee(dossier, actor=actor, at=at, fee_amount=fee_amount)
+
+
+def _record_fee_paid_on_return(
+    dossier: Dossier, *, actor, at: datetime, online: bool = False
+) -> dict:
+    refusal = rules.fee_paid_refusal(dossier, at)
+    if refusal:
+        raise NotAllowedInState(refusal)
+    return _record_fee_paid(dossier, actor=actor, at=at, online=online)
 
 
 def _transfer(
@@ -409,7 +430,11 @@ def _mark_result_ready(dossier: Dossier, *, actor, at: datetime) -> dict:
 
 
 def _return_result(dossier: Dossier, *, actor, at: datetime) -> dict:
-    # Early return is allowed and encouraged (DOMAIN §5): nothing to check beyond status.
+    # Early return is allowed and encouraged (DOMAIN §5); a fee asked for at the return
+    # is collected first [practice].
+    refusal = rules.return_refusal(dossier, at)
+    if refusal:
+        raise NotAllowedInState(refusal)
     dossier.returned_at = at
     dossier.closed_at = at
     return {}
@@ -426,6 +451,8 @@ HANDLERS: dict[str, Callable[..., dict]] = {
     "receive_supplement": _receive_supplement,
     "request_fee": _request_fee,
     "record_fee_paid": _record_fee_paid,
+    "request_fee_on_return": _request_fee_on_return,
+    "record_fee_paid_on_return": _record_fee_paid_on_return,
     "transfer": _transfer,
     "transfer_back": _transfer_back,
     "suspend": _suspend,

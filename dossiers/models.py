@@ -124,6 +124,13 @@ class Dossier(models.Model):
     applicant_notify = models.CharField(
         _("nhận thông báo"), max_length=8, choices=NotifyChoice.choices, default=NotifyChoice.ALL
     )
+    # The officials' search box (dossiers.worklist_search): folded name, reversed code tail
+    # and digits. Written with the applicant and the code; NULL only on rows older than the
+    # columns until `manage.py backfill_dossier_search` has run.
+    search_name = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    search_code_rev = models.CharField(max_length=40, null=True, blank=True, editable=False)
+    search_phone_rev = models.CharField(max_length=20, null=True, blank=True, editable=False)
+    search_id_rev = models.CharField(max_length=20, null=True, blank=True, editable=False)
     # The ticked documents: [{"name": ..., "form": ..., "copies": n}].
     documents = models.JSONField(_("giấy tờ đã nộp"), default=list, blank=True)
 

@@ -1,14 +1,17 @@
 """Fees paid online, in the manner of PayGov (the national payment platform).
 
 1. An official asks for the fee: a Payment (reference, amount, purpose) and, through the
-   lifecycle, the dossier waits for the fee (action request_fee).
+   lifecycle, either the dossier waits for the fee while it is processed (request_fee) or,
+   once the result is ready, the fee is collected when the result is returned
+   (request_fee_on_return, practice: see dossiers.workflow). In the second case the
+   electronic result is released to the applicant when the fee is paid.
 2. The applicant is redirected to the gateway with the payment's fields signed
    (HMAC-SHA256 over the canonical string, shared secret PAYGOV_SECRET).
 3. The gateway calls us back (the browser's return and/or a server-to-server notice)
    with the result, signed the same way. We check the signature, the reference and the
    amount; the first genuine success marks the payment paid and records the fee through
-   the lifecycle (record_fee_paid). A repeated callback changes nothing; a forged or
-   mismatched one changes nothing and is logged.
+   the lifecycle (record_fee_paid or record_fee_paid_on_return). A repeated callback
+   changes nothing; a forged or mismatched one changes nothing and is logged.
 Desk payments are still recorded by the desk's "fee paid" action.
 """
 
@@ -27,11 +30,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
+from . import rules, services
 from .errors import InvalidInput, NotAllowedInState, NotFound
 from .models import Dossier, Payment
 from .models_online import new_reference
-from .workflow import Status, TransitionNotAllowed
+from .workflow import Status
 
 log = logging.getLogger(__name__)
 SUCCESS = "00"
@@ -67,32 +70,77 @@ def _amount(raw) -> Decimal:
     return amount
 
 
+# The lifecycle action that asks for the fee, and the one that records it paid, by status:
+# while processing the dossier waits for the fee; once the result is ready the fee is
+# collected when the result is returned [practice] (dossiers.workflow).
+REQUEST_ACTION = {Status.PROCESSING: "request_fee", Status.RESULT_READY: "request_fee_on_return"}
+PAID_ACTION = {
+    Status.AWAITING_FEE: "record_fee_paid",
+    Status.RESULT_READY: "record_fee_paid_on_return",
+}
+
+
+def request_action(dossier: Dossier) -> str | None:
+    """The action that asks for the fee in the dossier's status, if any."""
+    return REQUEST_ACTION.get(dossier.status)
+
+
 def payment_request(*, actor, dossier_id, amount, purpose: str) -> Payment:
-    """Ask the applicant to pay a fee: the lifecycle's request_fee, plus a Payment row.
+    """Ask the applicant to pay a fee: the lifecycle's request_fee (while processing) or
+    request_fee_on_return (result ready), plus a Payment row. Side effects: the history
+    row, the applicant's fee message (outbox), a superseded pending payment cancelled.
 
     The permission and the state are the lifecycle's (services.dossier_transition).
     """
     amount = _amount(amount)
     purpose = (purpose or "").strip()[:255] or _("Phí, lệ phí giải quyết thủ tục hành chính")
     with transaction.atomic():
+        try:
+            current = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
+        except (Dossier.DoesNotExist, ValueError, TypeError):
+            raise NotFound(_("Không tìm thấy hồ sơ.")) from None
+        at, reference = timezone.now(), new_reference("PAY")
         dossier = services.dossier_transition(
-            actor=actor, dossier_id=dossier_id, action="request_fee", fee_amount=amount
+            actor=actor,
+            dossier_id=current.pk,
+            # Not askable in this status: request_fee refuses with the workflow's message.
+            action=request_action(current) or "request_fee",
+            fee_amount=amount,
+            at=at,
+            # The history row names the payment it opens (and so the one it supersedes).
+            note=_("%(purpose)s, mã thanh toán %(ref)s.") % {"purpose": purpose, "ref": reference},
         )
         # An earlier request not paid is superseded by this one.
         dossier.payments.filter(state=Payment.State.PENDING).update(state=Payment.State.CANCELLED)
         return Payment.objects.create(
             dossier=dossier,
-            reference=new_reference("PAY"),
+            reference=reference,
             amount=amount,
             purpose=purpose,
-            created_at=timezone.now(),
+            created_at=at,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
 
 
+def dossier_action(*, actor, dossier_id, action: str, note: str = "", **params) -> Dossier:
+    """An official's action from the dossier page or the API. Asking for a fee always goes
+    through payment_request, so the applicant has a payment to make online whichever way the
+    fee was asked; every other action is the lifecycle's."""
+    if action in REQUEST_ACTION.values():
+        payment = payment_request(
+            actor=actor, dossier_id=dossier_id, amount=params.get("fee_amount"), purpose=note
+        )
+        return payment.dossier
+    return services.dossier_transition(
+        actor=actor, dossier_id=dossier_id, action=action, note=note, **params
+    )
+
+
 def payable(dossier: Dossier) -> Payment | None:
     """The payment the applicant can make now, if any."""
-    if dossier.status != Status.AWAITING_FEE:
+    if dossier.status != Status.AWAITING_FEE and not (
+        dossier.status == Status.RESULT_READY and rules.fee_outstanding(dossier)
+    ):
         return None
     return dossier.payments.filter(state=Payment.State.PENDING).order_by("-created_at").first()
 
@@ -172,16 +220,18 @@ def payment_callback(data, *, client: str = "") -> Outcome:
         except IntegrityError:
             return _reject("transaction id already used", fields, client)
         dossier = payment.dossier
-        if dossier.status == Status.AWAITING_FEE and dossier.fee_amount == payment.amount:
+        action = PAID_ACTION.get(dossier.status)
+        if action and dossier.fee_amount == payment.amount:
             try:
                 services.dossier_transition(
                     actor=None,
                     dossier_id=dossier.pk,
-                    action="record_fee_paid",
+                    action=action,
                     at=now,
+                    online=True,
                     note=_("Thanh toán trực tuyến, mã %(ref)s.") % {"ref": payment.reference},
                 )
-            except TransitionNotAllowed as exc:  # e.g. the desk recorded it a moment ago
+            except NotAllowedInState as exc:  # e.g. the desk recorded it a moment ago
                 log.warning("fee of %s not recorded on the dossier: %s", payment, exc.message)
     return Outcome(payment, "paid")
 

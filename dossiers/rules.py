@@ -349,8 +349,48 @@ def role_acted(scope, permission: str, agency_id: int | None) -> str:
 
 # --- what a user may do now ------------------------------------------------------------
 
-# The windows of the law that decide whether an action allowed by the status is offered.
-WINDOWS = {"apologize": apology_refusal}
+# --- fees collected when the result is returned ------------------------------------------
+
+
+def fee_outstanding(dossier) -> bool:
+    """A fee was asked for and is not paid yet (neither online nor at the desk).
+
+    While it is, the result is not handed over: the desk does not return it and the
+    applicant's download of the electronic result waits [practice: fees collected when the
+    result is returned, see dossiers.workflow request_fee_on_return].
+    """
+    return bool(dossier.fee_amount) and dossier.fee_paid_at is None
+
+
+def fee_request_refusal(dossier, now: datetime | None = None) -> str | None:
+    """Why the fee may not be asked for when the result is returned, or None."""
+    if dossier.fee_paid_at is not None:
+        return _("Người nộp hồ sơ đã nộp phí, lệ phí cho hồ sơ này.")
+    return None
+
+
+def fee_paid_refusal(dossier, now: datetime | None = None) -> str | None:
+    """Why a fee payment may not be recorded at the return of the result, or None."""
+    if not fee_outstanding(dossier):
+        return _("Hồ sơ không có khoản phí, lệ phí chờ nộp.")
+    return None
+
+
+def return_refusal(dossier, now: datetime | None = None) -> str | None:
+    """Why the result may not be returned yet, or None."""
+    if fee_outstanding(dossier):
+        return _("Người nộp hồ sơ chưa nộp phí, lệ phí: xác nhận đã nộp phí trước khi trả kết quả.")
+    return None
+
+
+# The windows of the law (or of practice) that decide whether an action allowed by the
+# status is offered.
+WINDOWS = {
+    "apologize": apology_refusal,
+    "request_fee_on_return": fee_request_refusal,
+    "record_fee_paid_on_return": fee_paid_refusal,
+    "return_result": return_refusal,
+}
 
 
 def actions_for(scope, dossier, now: datetime | None = None) -> list[Action]:
@@ -445,12 +485,16 @@ __all__ = [
     "apology_refusal",
     "clock_stopped_q",
     "clock_stopped_sql",
+    "fee_outstanding",
+    "fee_paid_refusal",
+    "fee_request_refusal",
     "is_overdue",
     "local_tz",
     "next_steps",
     "new_due_refusal",
     "open_transfer",
     "overdue_q",
+    "return_refusal",
     "supplement_refusal",
     "timeliness",
 ]

@@ -164,7 +164,9 @@ def worklist(
     elif overdue is False:
         queryset = queryset.exclude(overdue_q(now))
     if search:
-        queryset = worklist_search.search(queryset, search)
+        scope = scope_for(user)
+        agency_ids = None if scope.all_agencies else scope.agency_ids or ()
+        queryset = worklist_search.search(queryset, search, agency_ids=agency_ids)
     return queryset.order_by(F("due_at").asc(nulls_last=True), "id")
 
 

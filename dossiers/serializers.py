@@ -326,6 +326,7 @@ ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
     "refuse_intake": ReasonActionSerializer,
     "request_supplement": ContentActionSerializer,
     "request_fee": RequestFeeActionSerializer,
+    "request_fee_on_return": RequestFeeActionSerializer,
     "transfer": TransferActionSerializer,
     "suspend": ReasonActionSerializer,
     "apologize": ApologizeActionSerializer,

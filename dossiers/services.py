@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure
 
-from . import dispatch, lifecycle, notifications, rules
+from . import dispatch, lifecycle, notifications, rules, worklist_search
 from .codes import sequence_day
 from .errors import InvalidInput, NotAllowedInState, NotFound, NotPermitted
 from .models import Dossier, DossierEvent
@@ -150,6 +150,41 @@ def _lock(dossier_id) -> Dossier:
         raise NotFound(_("Không tìm thấy hồ sơ.")) from None
 
 
+def dossier_record_files(
+    *,
+    actor,
+    dossier: Dossier,
+    files: list,
+    at: datetime,
+    note: str,
+    agency_id: int | None,
+    permission: str = "",
+) -> DossierEvent:
+    """History row for files added to a dossier (the status does not change): who, when,
+    why (the note) and which files. Side effects: the outbox row and kick of every event.
+
+    Called by dossiers.documents inside the transaction that stored the files, with the
+    dossier locked; actor None is the applicant (proved by code + secret) or the system.
+    """
+    return _record(
+        dossier,
+        actor=actor,
+        action="add_files",
+        at=at,
+        from_status=dossier.status,
+        agency_id=agency_id,
+        note=note,
+        due_before=dossier.due_at,
+        data={
+            "files": [
+                {"id": f.pk, "kind": f.kind, "name": f.original_name, "sha256": f.sha256}
+                for f in files
+            ]
+        },
+        permission=permission,
+    )
+
+
 def _new_dossier(
     *,
     procedure: Procedure,
@@ -191,7 +226,7 @@ def _new_dossier(
         raise InvalidInput(
             _("Lựa chọn nhận thông báo không hợp lệ."), fields={"applicant_notify": ["?"]}
         )
-    return Dossier(
+    dossier = Dossier(
         procedure=procedure,
         field_id=procedure.field_id,
         agency=agency,
@@ -203,6 +238,8 @@ def _new_dossier(
         created_by=_real_actor(actor),
         **values,
     )
+    worklist_search.fill(dossier)  # the search box's columns (the code is added on accept)
+    return dossier
 
 
 # --- intake ----------------------------------------------------------------------------

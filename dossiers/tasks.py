@@ -29,6 +29,32 @@ def deliver_outbox(self, dossier_id: int) -> dict:
     return {"delivered": result.delivered, "pending": result.pending, "busy": result.busy}
 
 
+def _fan_out_targets() -> tuple:
+    from dossiers.notifications.tasks import deliver_notifications
+    from indicators.tasks import refresh_dossier_stats
+
+    return (deliver_outbox, refresh_dossier_stats, deliver_notifications)
+
+
+@shared_task(name="dossiers.after_change", acks_late=True, ignore_result=True)
+def after_change(dossier_id: int) -> int:
+    """Queue one dossier's after-commit work: DVCQG delivery, statistics, messages.
+
+    The request publishes this one message (issue 10: three publishes per intake cost the
+    web process more than the intake itself); the worker queues the three tasks, each
+    keeping its own name, retries and sweep. A publish that fails here loses nothing: the
+    outbox, notification and statistics sweeps pick up what was not kicked.
+    """
+    queued = 0
+    for task in _fan_out_targets():
+        try:
+            task.delay(dossier_id)
+            queued += 1
+        except Exception:  # broker gone, or (eager) the task failed: the sweeps catch up
+            log.warning("could not enqueue %s for dossier %s", task.name, dossier_id, exc_info=True)
+    return queued
+
+
 @shared_task(name="dossiers.sweep_outbox", acks_late=True)
 def sweep_outbox(limit: int = 1000) -> dict:
     """Beat: re-kick dossiers whose rows are due (their kick was lost or is retrying)."""

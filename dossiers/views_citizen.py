@@ -150,6 +150,7 @@ def mine(request):
             "reference": getattr(getattr(dossier, "online_submission", None), "reference", ""),
             "files": [f for f in files if f.kind != documents.Kind.RESULT],
             "results": [f for f in files if f.kind == documents.Kind.RESULT],
+            "result_held": documents.result_held(dossier),
             "supplement_form": SupplementForm()
             if dossier.status in documents.OPEN_FOR_SUPPLEMENT
             else None,
@@ -180,7 +181,12 @@ def supplement(request):
 
 def applicant_file(request, file_id: int):
     dossier = _granted(request)
-    return file_response(documents.access_file_applicant(dossier.pk, file_id))
+    try:
+        row = documents.access_file_applicant(dossier, file_id)
+    except DomainError as exc:  # the result waits for the fee: say so on the dossier page
+        messages.warning(request, exc.message)
+        return redirect("dossiers:online_mine")
+    return file_response(row)
 
 
 @never_cache

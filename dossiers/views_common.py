@@ -34,6 +34,9 @@ EXTRA_ACTIONS = {  # (the history names an event; "Nộp hồ sơ trực tuyến
     "submit_online": (pgettext_lazy("sự kiện", "Nộp hồ sơ trực tuyến"), None),
     "submit": (pgettext_lazy("sự kiện", "Nộp hồ sơ trực tuyến"), None),
     "rate": (_("Đánh giá mức độ hài lòng"), None),
+    # Files stored with the dossier (issue 13): the role is the one recorded on the row
+    # (desk scan, electronic result); without one, the applicant sent them online.
+    "add_files": (_("Thêm tệp vào hồ sơ"), None),
     # The system re-dated the dossier after a change of the working calendar.
     "redate": (_("Tính lại hạn do điều chỉnh lịch làm việc"), "system"),
 }
@@ -65,9 +68,12 @@ def event_role(event) -> str:
     the action usually belongs to (older rows)."""
     from procedures.models import Membership
 
-    role = (event.data or {}).get("role") if isinstance(event.data, dict) else None
+    data = event.data if isinstance(event.data, dict) else {}
+    role = data.get("role")
     if role in Membership.Role.values:
         return str(Membership.Role(role).label)
+    if data.get("paid_online"):  # recorded by the gateway's callback: the applicant paid
+        return str(_("Người nộp hồ sơ (thanh toán trực tuyến)"))
     return action_role(event.action)
 
 

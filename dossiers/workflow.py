@@ -147,6 +147,29 @@ ACTIONS: dict[str, Action] = {
         ),
         _a("request_fee", _("Yêu cầu nộp phí, lệ phí"), [S.PROCESSING], S.AWAITING_FEE, "process"),
         _a("record_fee_paid", _("Xác nhận đã nộp phí"), [S.AWAITING_FEE], S.PROCESSING, "receive"),
+        # Fees collected when the result is returned [practice]: one-stop desks take the fee
+        # either at intake or when they hand over the result (DOMAIN §5 lists "waiting for
+        # fee payment" before the result; provincial systems also ask for it once the result
+        # is ready). The status stays "result ready"; the result is returned (and its
+        # electronic copy released to the applicant) only once the fee is paid
+        # (dossiers.rules.fee_outstanding). The desk returns results under Decree 61/2018
+        # art. 20 [law; the article on fees not checked].
+        _a(
+            "request_fee_on_return",
+            _("Yêu cầu nộp phí, lệ phí khi trả kết quả"),
+            [S.RESULT_READY],
+            None,
+            "return",
+            "Thực tiễn thu phí, lệ phí khi trả kết quả; NĐ 61/2018 Điều 20",
+        ),
+        _a(
+            "record_fee_paid_on_return",
+            _("Xác nhận đã nộp phí khi trả kết quả"),
+            [S.RESULT_READY],
+            None,
+            "return",
+            "Thực tiễn thu phí, lệ phí khi trả kết quả; NĐ 61/2018 Điều 20",
+        ),
         _a(
             "transfer",
             _("Chuyển cơ quan phối hợp"),

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from dossiers.errors import InvalidInput
 
+from . import pagecache
 from .models import (
     AgencyMonthStat,
     CityMonthStat,
@@ -62,7 +63,7 @@ def is_closed(month: date) -> bool:
 
 
 def _publish(month: date) -> None:
-    cols = ", ".join(COUNTS)
+    cols = ", ".join(MonthlyStat.ALL_COUNTS)
     for model in ALL_ROLLUPS:
         key = {
             AgencyMonthStat: "agency_id, ",
@@ -112,6 +113,7 @@ def month_close(*, month: date, user=None, automatic: bool = False) -> list[date
             _publish(m)
             MonthClose.objects.create(month=m, closed_at=now, closed_by=user, automatic=automatic)
         transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+        pagecache.bump()
     cache.delete(CACHE_KEY)
     return months
 
@@ -176,6 +178,8 @@ def record_restatements(
                             )
                         )
     Restatement.objects.bulk_create(new_rows)
+    if new_rows:
+        pagecache.bump()
     return len(new_rows)
 
 

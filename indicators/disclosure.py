@@ -30,6 +30,10 @@ class Disclosure:
     restatements: list[Restatement]
 
     @property
+    def city_lines(self) -> list[Line]:
+        return [self.city]
+
+    @property
     def lines(self) -> list[Line]:
         out = [line for group in self.agencies.values() for line in group]
         return [*out, *self.fields, self.city]

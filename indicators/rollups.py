@@ -19,6 +19,7 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
+from . import pagecache
 from .models import (
     AgencyMonthStat,
     CityMonthStat,
@@ -27,7 +28,7 @@ from .models import (
     ProcedureMonthStat,
 )
 
-COUNTS = MonthlyStat.COUNT_FIELDS
+COUNTS = MonthlyStat.ALL_COUNTS  # the online counts roll up too
 # (roll-up model, its key column in MonthlyStat and in the roll-up)
 KEYED = (
     (AgencyMonthStat, "agency_id"),
@@ -89,6 +90,7 @@ def rebuild_keys(months: Iterable[date], *, agency_ids=(), field_ids=(), procedu
 
 def _rebuild_city(months: list[date]) -> None:
     # The city is the sum of its agencies: ≈ 200 rows a month instead of every cell.
+    pagecache.bump()  # every rebuild ends here: cached page fragments are stale
     CityMonthStat.objects.filter(published=False, month__in=months).delete()
     _insert(
         CityMonthStat,

@@ -44,8 +44,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from dossiers import rules
-from dossiers.models import Dossier, DossierEvent, OutboxMessage, Rating, Transfer
+from dossiers import figures, rules
+from dossiers.models import Dossier, DossierEvent, DossierFile, OutboxMessage, Rating, Transfer
 from dossiers.workflow import NOT_ACCEPTED_STATUSES, OPEN_STATUSES, SETTLED_STATUSES, Status
 
 from . import closing, rollups, sql
@@ -206,6 +206,10 @@ def _month_rows(month: date, cell_q: Q | None) -> dict[Cell, dict[str, int]]:
             r.pop("dossier__field_id"),
             r.pop("dossier__procedure_id"),
         )
+        out.setdefault(key, {}).update(r)
+    # The 766 online counts: every dossier received in the month (dossiers.figures).
+    for r in figures.online_cells(start=start, end=end, cell_q=cell_q):
+        key = (r.pop("agency_id"), r.pop("field_id"), r.pop("procedure_id"))
         out.setdefault(key, {}).update(r)
     return out
 
@@ -419,6 +423,11 @@ def _dossier_footprint(dossier_ids) -> tuple[dict[Cell, set[date]], dict[int, se
             since = first
         cells[cell].add(first)
         cells[cell].update(months_between(max(first, since), now_month))
+    # The 766 online counts take every dossier received in the month, accepted or not.
+    for r in Dossier.objects.filter(id__in=dossier_ids, received_at__isnull=False).values(
+        "agency_id", "field_id", "procedure_id", "received_at"
+    ):
+        cells[(r["agency_id"], r["field_id"], r["procedure_id"])].add(month_of(r["received_at"]))
     for r in Rating.objects.filter(dossier_id__in=dossier_ids).values(
         "created_at", "dossier__agency_id", "dossier__field_id", "dossier__procedure_id"
     ):
@@ -464,7 +473,7 @@ def stats_sweep_changes() -> int:
 
     Reads dossiers updated since the watermark (minus an overlap, because a transaction can
     commit after a later one: re-reading is harmless, the recompute is idempotent) and new
-    ratings and transfers, then recomputes their cells and moves the watermark.
+    ratings, transfers and files, then recomputes their cells and moves the watermark.
     Side effects: MonthlyStat rows, the "dossiers" StatsWatermark row.
     """
     wm, _ = StatsWatermark.objects.get_or_create(name="dossiers")
@@ -477,10 +486,13 @@ def stats_sweep_changes() -> int:
     transfer_ids = Transfer.objects.filter(id__gt=wm.transfer_id)
     max_rating = rating_ids.order_by("-id").values_list("id", flat=True).first()
     max_transfer = transfer_ids.order_by("-id").values_list("id", flat=True).first()
+    file_ids = DossierFile.objects.filter(id__gt=wm.file_id)
+    max_file = file_ids.order_by("-id").values_list("id", flat=True).first()
     ids = (
         changed.values("id")
         .union(rating_ids.values("dossier_id"))
         .union(transfer_ids.values("dossier_id"))
+        .union(file_ids.values("dossier_id"))
     )
     dossier_ids = [r["id"] for r in ids]
     if dossier_ids:
@@ -496,5 +508,6 @@ def stats_sweep_changes() -> int:
         updated_at=latest or wm.updated_at,
         rating_id=max_rating or wm.rating_id,
         transfer_id=max_transfer or wm.transfer_id,
+        file_id=max_file or wm.file_id,
     )
     return len(dossier_ids)

@@ -17,14 +17,14 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import connection
 
-from dossiers import rules
+from dossiers import figures, rules
 from dossiers.models import Dossier, DossierEvent, OutboxMessage, Rating
 from dossiers.workflow import NOT_ACCEPTED_STATUSES, OPEN_STATUSES, SETTLED_STATUSES
 
 from .models import MonthlyStat
 from .periods import month_bounds, month_of
 
-COUNTS = MonthlyStat.COUNT_FIELDS
+COUNTS = MonthlyStat.ALL_COUNTS
 
 
 def overdue_condition(status: str, due: str, asof: str) -> str:
@@ -39,12 +39,18 @@ def synced_condition(asof: str) -> str:
     Today's sync_state alone is not enough: every later action sets it back to pending
     until the next delivery, which would make a past month's figure fall. The receipt had
     reached DVCQG if it is synced now and was last synced before `asof`, or if its
-    "create" outbox message was delivered before `asof`.
+    "create" outbox message was delivered before `asof`: d.create_delivered_at is the first
+    such delivery, joined once per dossier (a hash join PostgreSQL can run in parallel,
+    where an EXISTS per (dossier, month) row kept the whole aggregate in one process).
     """
     return f"""((d.sync_state = 'synced' AND (d.synced_at IS NULL OR d.synced_at < {asof}))
-        OR EXISTS (SELECT 1 FROM {OutboxMessage._meta.db_table} o
-                   WHERE o.dossier_id = d.id AND o.kind = 'create'
-                     AND o.delivered_at < {asof}))"""  # noqa: S608 - names from models
+        OR d.create_delivered_at < {asof})"""
+
+
+def _create_delivered() -> str:
+    return f"""(SELECT dossier_id, MIN(delivered_at) AS create_delivered_at
+        FROM {OutboxMessage._meta.db_table} WHERE kind = 'create' AND delivered_at IS NOT NULL
+        GROUP BY dossier_id)"""  # noqa: S608 - names from models
 
 
 def _main_select() -> str:
@@ -81,7 +87,7 @@ def _main_select() -> str:
     {cols}
     FROM (
         SELECT id, agency_id, field_id, procedure_id, channel, due_at, status, updated_at,
-               sync_state, synced_at,
+               sync_state, synced_at, create_delivered_at,
                date_trunc('month', received_at AT TIME ZONE %(tz)s) AS rm,
                date_trunc('month', end_at AT TIME ZONE %(tz)s) AS em,
                CASE WHEN status IN %(settled)s THEN
@@ -93,7 +99,8 @@ def _main_select() -> str:
         FROM (
             SELECT *, CASE WHEN status IN %(open)s THEN NULL
                            ELSE COALESCE(result_ready_at, closed_at) END AS end_at
-            FROM {Dossier._meta.db_table}
+            FROM {Dossier._meta.db_table} dd
+            LEFT JOIN {_create_delivered()} oc ON oc.dossier_id = dd.id
             WHERE received_at IS NOT NULL AND received_at < %(range_end)s
               AND status NOT IN %(not_accepted)s
               AND (status IN %(open)s OR COALESCE(result_ready_at, closed_at) IS NULL
@@ -136,6 +143,23 @@ def _rating_select() -> str:
     """  # noqa: S608
 
 
+def _online_select() -> str:
+    # The 766 online counts (dossiers.figures): every dossier received in the period, in its
+    # receipt month, whatever its status (as figures.online_metrics counts them).
+    exprs = figures.online_sql("d")
+    cols = ",\n".join(
+        f"COUNT(*) FILTER (WHERE {exprs[c]}) AS {c}" if c in exprs else f"0 AS {c}" for c in COUNTS
+    )
+    return f"""
+    SELECT d.agency_id, d.field_id, d.procedure_id,
+           date_trunc('month', d.received_at AT TIME ZONE %(tz)s)::date AS month,
+    {cols}
+    FROM {Dossier._meta.db_table} d
+    WHERE d.received_at >= %(range_start)s AND d.received_at < %(range_end)s
+    GROUP BY 1, 2, 3, 4
+    """  # noqa: S608
+
+
 def full_recompute(first: date, last: date, now: datetime) -> int:
     """Insert every non-empty cell of months first..last; the caller deleted them first."""
     range_start, _ = month_bounds(first)
@@ -164,12 +188,13 @@ def full_recompute(first: date, last: date, now: datetime) -> int:
         cur.execute("SET LOCAL jit = off")
         cur.execute("SET LOCAL enable_sort = off")
         cur.execute("SET LOCAL enable_incremental_sort = off")
-        cur.execute("SET LOCAL work_mem = '128MB'")
+        cur.execute("SET LOCAL work_mem = '512MB'")
         cur.execute("DROP TABLE IF EXISTS indicators_recompute_tmp")
         cur.execute(
             f"""CREATE TEMP TABLE indicators_recompute_tmp ON COMMIT DROP AS
             SELECT agency_id, field_id, procedure_id, month, {sums}
-            FROM ({_main_select()} UNION ALL {_rating_select()}) u
+            FROM ({_main_select()} UNION ALL {_rating_select()}
+                  UNION ALL {_online_select()}) u
             GROUP BY 1, 2, 3, 4
             HAVING {nonzero} > 0""",  # noqa: S608
             params,

@@ -11,11 +11,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from dossiers.figures import online_metrics
+from dossiers.figures import online_rates
 from hanoi_cchc.db_router import use_replica
 from procedures.models import Agency, Procedure
 
-from . import charts, exports, scores, selectors
+from . import charts, closing, exports, pagecache, scores, selectors
 from .disclosure import disclosure_for
 from .models import AnnualIndex, InternalParScore
 from .periods import current_month, last_complete_month, parse_month
@@ -97,19 +97,23 @@ def _on_time_target(progress):
 @login_required
 @use_replica
 def city(request):
-    """City overview: every target vs actual, trends, ranking, indices, scorecard."""
+    """City overview: every target vs actual, trends, ranking, indices, scorecard.
+
+    The tables below the key figures are lazy and rendered inside a fragment cache keyed by
+    the statistics version (indicators.pagecache): most requests render none of them.
+    """
     agency_ids = selectors.dashboard_scope(request.user)
     year = _year(request)
     first, last = _period(year)
     totals = selectors.period_totals(first=first, last=last)
     coverage = selectors.procedure_coverage(as_of=selectors.year_end(year))
     progress = selectors.targets_progress(year, totals, coverage)
-    monthly = selectors.monthly_trend(first=first, last=last)
-    yearly = selectors.yearly_trend()
-    agencies = selectors.by_agency(first=first, last=last)
-    ranked, small = selectors.ranking(agencies)
-    indices = _latest_indices()
+    online = selectors.online_counts(first=first, last=last)
     mine = list(Agency.objects.filter(id__in=agency_ids).order_by("name")) if agency_ids else []
+    lazy = pagecache.lazy
+    monthly = lazy(lambda: selectors.monthly_trend(first=first, last=last))
+    yearly = lazy(lambda: selectors.yearly_trend())
+    agencies = lazy(lambda: selectors.ranking(selectors.by_agency(first=first, last=last)))
     return render(
         request,
         "indicators/city.html",
@@ -124,19 +128,20 @@ def city(request):
             "progress": progress,
             "monthly": monthly,
             "yearly": yearly,
-            "charts": _trend_charts(monthly, yearly, _on_time_target(progress)),
-            "ranked": ranked,
-            "small": small,
+            "charts": lazy(lambda: _trend_charts(monthly, yearly, _on_time_target(progress))),
+            "ranked": lazy(lambda: agencies[0]),
+            "small": lazy(lambda: agencies[1]),
             "min_settled": selectors.RANKING_MIN_SETTLED,
-            "levels": selectors.by_level(first=first, last=last),
-            "procedures": selectors.by_procedure(first=first, last=last, limit=10),
-            "scorecard": scores.decision766(
-                totals, coverage, online_metrics(first=first, last=last)
-            ),
-            "indices": indices,
+            "levels": lazy(lambda: selectors.by_level(first=first, last=last)),
+            "procedures": lazy(lambda: selectors.by_procedure(first=first, last=last, limit=10)),
+            "scorecard": scores.decision766(totals, coverage, online_rates(online)),
+            "indices": _latest_indices(),
             "mine": mine,
             "mine_ids": agency_ids or frozenset(),
             "sees_all": agency_ids is None,
+            "stamp": pagecache.stamp(),
+            "scope": pagecache.scope_key(agency_ids),
+            "cache_ttl": pagecache.TTL,
         },
     )
 
@@ -163,8 +168,10 @@ def agency(request, pk: int):
     first, last = _period(year)
     totals = selectors.period_totals(first=first, last=last, agency_ids=[pk])
     coverage = selectors.procedure_coverage(agency_id=pk, as_of=selectors.year_end(year))
-    monthly = selectors.monthly_trend(first=first, last=last, agency_ids=[pk])
-    yearly = selectors.yearly_trend(agency_ids=[pk])
+    lazy = pagecache.lazy  # the trend and procedure tables: see city()
+    monthly = lazy(lambda: selectors.monthly_trend(first=first, last=last, agency_ids=[pk]))
+    yearly = lazy(lambda: selectors.yearly_trend(agency_ids=[pk]))
+    online = selectors.online_counts(first=first, last=last, agency_ids=[pk])
     transfers = selectors.transfer_totals(first=first, last=last, agency_ids=[pk]).get(pk)
     progress = selectors.targets_progress(year, totals, coverage, agency_id=pk)
     return render(
@@ -180,14 +187,16 @@ def agency(request, pk: int):
             "progress": progress,
             "monthly": monthly,
             "yearly": yearly,
-            "charts": _trend_charts(monthly, yearly, _on_time_target(progress)),
-            "procedures": selectors.by_procedure(first=first, last=last, agency_ids=[pk]),
+            "charts": lazy(lambda: _trend_charts(monthly, yearly, _on_time_target(progress))),
+            "procedures": lazy(
+                lambda: selectors.by_procedure(first=first, last=last, agency_ids=[pk])
+            ),
             "circular": scores.circular01(totals, transfers),
             "transfers": transfers,
-            "scorecard": scores.decision766(
-                totals, coverage, online_metrics(first=first, last=last, agency_ids=[pk])
-            ),
+            "scorecard": scores.decision766(totals, coverage, online_rates(online)),
             "internal_par": InternalParScore.objects.filter(agency=obj).order_by("-year")[:5],
+            "stamp": pagecache.stamp(),
+            "cache_ttl": pagecache.TTL,
         },
     )
 
@@ -287,26 +296,31 @@ def disclosure(request):
             request, _("Tháng không hợp lệ; đang hiển thị tháng %(m)s.") % {"m": f"{default:%m/%Y}"}
         )
         month = default
-    data = disclosure_for(month)
     fmt = request.GET.get("dinh-dang")
+    if fmt not in ("csv", "xlsx"):
+        # The tables are lazy and cached per statistics version (indicators.pagecache).
+        data = pagecache.lazy(lambda: disclosure_for(month))
+        return render(
+            request,
+            "indicators/disclosure.html",
+            {
+                "month": month,
+                "month_value": f"{month:%Y-%m}",
+                "max_month": f"{current_month():%Y-%m}",
+                "running": month == current_month(),
+                "closed": closing.is_closed(month),
+                "data": data,
+                "groups": pagecache.lazy(lambda: data.agencies),
+                "totals": pagecache.lazy(lambda: data.city.totals),
+                "columns": exports.COLUMNS,
+                "stamp": pagecache.stamp(),
+                "cache_ttl": pagecache.TTL,
+            },
+        )
+    data = disclosure_for(month)
     if fmt == "csv":
         return exports.disclosure_csv(month, data.lines)
-    if fmt == "xlsx":
-        title = _("Kết quả giải quyết TTHC tháng %(m)s") % {"m": f"{month:%m/%Y}"}
-        if data.running:
-            title += " " + _("(đến nay)")
-        return exports.disclosure_xlsx(month, data.lines, title=title)
-    return render(
-        request,
-        "indicators/disclosure.html",
-        {
-            "month": month,
-            "month_value": f"{month:%Y-%m}",
-            "max_month": f"{current_month():%Y-%m}",
-            "data": data,
-            "groups": data.agencies,
-            "city_lines": [data.city],
-            "totals": data.city.totals,
-            "columns": exports.COLUMNS,
-        },
-    )
+    title = _("Kết quả giải quyết TTHC tháng %(m)s") % {"m": f"{month:%m/%Y}"}
+    if data.running:
+        title += " " + _("(đến nay)")
+    return exports.disclosure_xlsx(month, data.lines, title=title)

@@ -94,6 +94,20 @@ def celery_eager():
     app.conf.task_always_eager = before
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_rate_limits():
+    """Rate-limit windows live in Redis for up to an hour: a second run of the suite within
+    that hour would start with the first run's counts (e.g. online submissions refused)."""
+    from dossiers import ratelimit
+
+    client = ratelimit._redis_client()
+    if client is not None:
+        keys = list(client.scan_iter(match=f"{ratelimit.KEY_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    ratelimit.reset_local()
+
+
 @pytest.fixture(autouse=True)
 def _forget_cached_state():
     """The last closed month (indicators.closing) and the calendar overrides

@@ -44,8 +44,10 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ("fee", "email"): (
         "Đề nghị nộp phí, lệ phí cho hồ sơ {ma_ho_so}",
         "Kính gửi Ông/Bà {ho_ten},\n\n"
-        "Để tiếp tục giải quyết hồ sơ {ma_ho_so} (thủ tục: {thu_tuc}), đề nghị Ông/Bà "
-        "nộp phí, lệ phí: {so_tien} đồng.\n"
+        # Asked while processing or when the result is returned (dossiers.payments).
+        "Để tiếp tục giải quyết hoặc nhận kết quả hồ sơ {ma_ho_so} (thủ tục: {thu_tuc}), "
+        "đề nghị Ông/Bà nộp phí, lệ phí: {so_tien} đồng (trực tuyến tại trang hồ sơ hoặc "
+        "tại {co_quan}).\n"
         "Tra cứu: {link_tra_cuu}\n\n"
         "Trân trọng.",
     ),

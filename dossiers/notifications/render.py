@@ -47,6 +47,7 @@ KIND_BY_ACTION = {
     "guide_incomplete": Kind.SUPPLEMENT,
     "request_supplement": Kind.SUPPLEMENT,
     "request_fee": Kind.FEE,
+    "request_fee_on_return": Kind.FEE,
     "apologize": Kind.APOLOGY,
     "refuse_intake": Kind.REFUSAL,
     "refuse": Kind.REFUSAL,

@@ -6,7 +6,7 @@ from django import template
 
 from procedures.access import scope_for
 
-from .. import documents
+from .. import documents, payments, rules
 from ..forms_online import AttachForm, PaymentRequestForm
 from ..models import DossierFile
 from ..workflow import Status
@@ -28,8 +28,11 @@ def online_panel(context, dossier):
     if kinds:
         attach_form = AttachForm(initial={"kind": kinds[-1][0]})
         attach_form.fields["kind"].choices = kinds
+    # The fee is asked while processing (the specialist) or when the result is returned
+    # (the desk): whichever action the workflow offers this user now (dossiers.payments).
     fee_form = None
-    if specialist and dossier.status == Status.PROCESSING:
+    fee_action = payments.request_action(dossier)
+    if fee_action and any(a.name == fee_action for a in rules.actions_for(scope, dossier)):
         fee_form = PaymentRequestForm(initial={"amount": dossier.procedure.fee or None})
     return {
         "dossier": dossier,

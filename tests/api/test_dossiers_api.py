@@ -231,3 +231,25 @@ def test_online_submission_waits_for_acceptance(api, desk_a, procedure_a, agency
     accepted = client.post(f"{URL}{submitted.json()['id']}/actions/accept/", {})
     assert accepted.json()["status"] == "received" and accepted.json()["code"]
     assert DossierEvent.objects.filter(dossier_id=submitted.json()["id"]).count() == 2
+
+
+@pytest.mark.parametrize("outcome", ["receive", "guide_incomplete", "refuse_intake"])
+def test_the_intake_answer_is_the_dossier_as_stored_without_reading_it_back(
+    api, desk_a, procedure_a, agency_a, outcome, django_assert_max_num_queries
+):
+    client = api(desk_a)
+    body = intake_body(
+        procedure_a, agency_a, outcome=outcome, missing="Thiếu tờ khai", reason="Sai thẩm quyền"
+    )
+    client.post(URL, body, format="json")  # warm the caches a running server has
+    with django_assert_max_num_queries(30) as captured:
+        created = client.post(URL, body, format="json")
+    assert created.status_code == 201, created.json()
+    reads_of_the_new_row = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "dossiers_dossier"."id"')
+    ]
+    assert reads_of_the_new_row == []
+    stored = client.get(f"{URL}{created.json()['id']}/")
+    assert created.json() == stored.json()

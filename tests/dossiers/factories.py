@@ -39,6 +39,7 @@ from dossiers.models import (
     Transfer,
 )
 from dossiers.workflow import Status, Timeliness
+from dossiers.worklist_search import search_values
 from tests.factories import AgencyFactory, ProcedureFactory
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -143,6 +144,19 @@ class DossierFactory(factory.django.DjangoModelFactory):
     )
     code = factory.LazyAttribute(_code)
     sync_state = Dossier.SyncState.SYNCED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The search box's columns, as the services write them (dossiers.worklist_search).
+        kwargs.update(
+            search_values(
+                name=kwargs.get("applicant_name"),
+                code=kwargs.get("code"),
+                phone=kwargs.get("applicant_phone"),
+                id_number=kwargs.get("applicant_id_number"),
+            )
+        )
+        return super()._create(model_class, *args, **kwargs)
 
     @factory.post_generation
     def history(self, create, extracted, **kwargs):

@@ -1,11 +1,11 @@
 """Issue 13 done-when: a citizen's online dossier from submission to the downloaded result.
 
 The citizen submits online with two documents → the desk accepts it and the specialist asks
-for a supplement → the citizen uploads it → processing → the fee is asked and paid through
-the fake PayGov → the electronic result is attached → the citizen downloads it.
-
-The workflow takes fees while the dossier is processed (request_fee from "processing"), so
-the payment comes before the result here; the issue lists it after.
+for a supplement → the citizen uploads it → processing → the electronic result is attached
+→ the desk asks for the fee when the result is returned (request_fee_on_return, practice);
+the download waits for it → the citizen pays through the fake PayGov → downloads the
+result; the desk then returns it. The fake SMS gateway and the e-mail outbox hold the
+messages in order, each once.
 """
 
 from __future__ import annotations
@@ -143,36 +143,7 @@ def test_online_submission_supplement_payment_and_electronic_result(
     assert dossier.status == Status.PROCESSING
     assert dossier.events.filter(action="receive_supplement").count() == 1
 
-    # 4. Processing: the fee is asked for, payable online.
-    page.goto(f"{base}/ho-so/xem/{dossier.code}/")
-    details = page.locator(
-        "details", has=page.locator("summary", has_text="nộp phí, lệ phí trực tuyến")
-    )
-    details.locator("summary").click()
-    details.locator("input[name=amount]").fill("8000")
-    details.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-    dossier.refresh_from_db()
-    assert dossier.status == Status.AWAITING_FEE
-
-    # 5. The citizen pays through the (fake) gateway and sees the receipt.
-    citizen.goto(f"{base}/ho-so/truc-tuyen/ho-so-cua-toi/")
-    citizen.click("[data-testid=pay]")
-    citizen.wait_for_selector("#confirm")
-    assert citizen.inner_text("#amount") == "8000"
-    citizen.click("#confirm")
-    citizen.wait_for_selector("[data-testid=txn]")
-    citizen.screenshot(path=str(_artifact("online-receipt")), full_page=True)
-    payment = Payment.objects.get(dossier=dossier)
-    assert payment.state == Payment.State.PAID
-    assert citizen.inner_text("[data-testid=txn]") == payment.gateway_txn
-    # The server notice paid it and the browser's return changed nothing more.
-    assert gateway.notices == [200]
-    dossier.refresh_from_db()
-    assert dossier.status == Status.PROCESSING and dossier.fee_paid_at
-    assert dossier.events.filter(action="record_fee_paid").count() == 1
-
-    # 6. The result: ready, with the electronic result attached.
+    # 4. Processing ends with the result, and the electronic result is attached.
     page.goto(f"{base}/ho-so/xem/{dossier.code}/")
     act(page, "Có kết quả")
     panel = page.locator("#tep-ho-so details", has=page.locator("summary", has_text="Đính kèm"))
@@ -183,9 +154,48 @@ def test_online_submission_supplement_payment_and_electronic_result(
     panel.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert dossier.files.filter(kind=DossierFile.Kind.RESULT).count() == 1
-    page.screenshot(path=str(_artifact("online-dossier-official")), full_page=True)
 
-    # 7. The citizen downloads it.
+    # 5. The desk asks for the fee when the result is returned; the status stays.
+    details = page.locator(
+        "details", has=page.locator("summary", has_text="nộp phí, lệ phí trực tuyến")
+    )
+    details.locator("summary").click()
+    details.locator("input[name=amount]").fill("8000")
+    details.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RESULT_READY and dossier.fee_amount == 8000
+    assert dossier.fee_paid_at is None
+
+    # 6. The citizen sees the result waiting for the fee; a download attempt says why.
+    citizen.goto(f"{base}/ho-so/truc-tuyen/ho-so-cua-toi/")
+    assert citizen.locator("[data-testid=result-held]").is_visible()
+    assert citizen.locator("[data-testid=result-link]").count() == 0
+    result_file = dossier.files.get(kind=DossierFile.Kind.RESULT)
+    citizen.goto(f"{base}/ho-so/truc-tuyen/ho-so-cua-toi/tep/{result_file.pk}/")
+    assert "/ho-so-cua-toi/" in citizen.url
+    assert citizen.locator("ul.messages li", has_text="nộp phí").count() == 1
+    citizen.screenshot(path=str(_artifact("online-dossier-citizen-fee-due")), full_page=True)
+    _narrow(citizen, "online-dossier-citizen-fee-due-390")
+
+    # 7. The citizen pays through the (fake) gateway and sees the receipt.
+    citizen.click("[data-testid=pay]")
+    citizen.wait_for_selector("#confirm")
+    assert citizen.inner_text("#amount") == "8000"
+    citizen.click("#confirm")
+    citizen.wait_for_selector("[data-testid=txn]")
+    citizen.screenshot(path=str(_artifact("online-receipt")), full_page=True)
+    _narrow(citizen, "online-receipt-390")
+    payment = Payment.objects.get(dossier=dossier)
+    assert payment.state == Payment.State.PAID
+    assert citizen.inner_text("[data-testid=txn]") == payment.gateway_txn
+    # The server notice paid it and the browser's return changed nothing more.
+    assert gateway.notices == [200]
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RESULT_READY and dossier.fee_paid_at
+    assert dossier.events.filter(action="record_fee_paid_on_return").count() == 1
+
+    # 8. The citizen downloads the result.
     citizen.goto(f"{base}/ho-so/truc-tuyen/ho-so-cua-toi/")
     citizen.screenshot(path=str(_artifact("online-dossier-citizen")), full_page=True)
     with citizen.expect_download() as info:
@@ -194,22 +204,32 @@ def test_online_submission_supplement_payment_and_electronic_result(
     info.value.save_as(str(saved))
     assert saved.read_bytes() == RESULT
 
+    # 9. The desk returns the result (the fee is paid, so the return is offered).
+    page.goto(f"{base}/ho-so/xem/{dossier.code}/")
+    act(page, "Trả kết quả")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED
+
     events = list(dossier.events.order_by("at", "id").values_list("action", flat=True))
     assert events == [
         "submit_online",
+        "add_files",
         "accept",
         "start_processing",
         "request_supplement",
+        "add_files",
         "receive_supplement",
-        "request_fee",
-        "record_fee_paid",
         "mark_result_ready",
+        "add_files",
+        "request_fee_on_return",
+        "record_fee_paid_on_return",
+        "return_result",
     ]
-    # 8. The applicant was told at each step that needs them, by SMS and e-mail, in order,
+    # 10. The applicant was told at each step that needs them, by SMS and e-mail, in order,
     # each message once (the sweep delivers whatever the after-commit kick left pending).
     delivery.deliver_pending(dossier_id=dossier.pk)
     delivery.deliver_pending(dossier_id=dossier.pk)  # a second sweep sends nothing again
-    told = ["receipt", "supplement", "fee", "result"]
+    told = ["receipt", "supplement", "result", "fee"]
     for channel in ("sms", "email"):
         rows = dossier.notifications.filter(channel=channel).order_by("event__at", "event_id")
         assert [n.kind for n in rows] == told, channel
@@ -219,9 +239,25 @@ def test_online_submission_supplement_payment_and_electronic_result(
     assert dossier.code in sms.messages[0]["text"]
     ours = [m for m in mail.outbox if m.to == ["minh@example.vn"]]
     assert len(ours) == len(told)
+    # What arrived is what each row says, in the order of the events.
+    rows = dossier.notifications.order_by("event__at", "event_id")
+    assert [m["text"] for m in sms.messages] == [n.body for n in rows.filter(channel="sms")]
+    assert [m.subject for m in ours] == [n.subject for n in rows.filter(channel="email")]
     assert dossier.code in ours[0].body
+    # The dossier page with what was sent and its delivery state.
+    page.goto(f"{base}/ho-so/xem/{dossier.code}/")
+    page.screenshot(path=str(_artifact("online-dossier-official")), full_page=True)
     sms.stop()
     citizen_context.close()
+
+
+def _narrow(page, name: str) -> None:
+    """A screenshot at 390 px; the page must not scroll sideways there."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(_artifact(name)), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert width <= 390, f"{name}: the page scrolls sideways at 390 px ({width} px)"
 
 
 def _artifact(name: str):

@@ -37,7 +37,7 @@ def tables():
     stats = {
         (r.pop("agency_id"), r.pop("field_id"), r.pop("procedure_id"), r.pop("month")): r
         for r in MonthlyStat.objects.values(
-            "agency_id", "field_id", "procedure_id", "month", *MonthlyStat.COUNT_FIELDS
+            "agency_id", "field_id", "procedure_id", "month", *MonthlyStat.ALL_COUNTS
         )
     }
     transfers = set(
@@ -48,7 +48,7 @@ def tables():
 
 def assert_rollups_equal_cell_sums():
     """Every live roll-up row equals the sum of its finest cells, and no row is missing."""
-    counts = MonthlyStat.COUNT_FIELDS
+    counts = MonthlyStat.ALL_COUNTS
     for model, key in rollups.KEYED + ((CityMonthStat, None),):
         keys = [key] if key else []
         cells = {

@@ -59,7 +59,7 @@ def test_a_citizen_submits_online_with_a_file_per_document(client, online_proc, 
     assert {f.required_document.name for f in files} == {d["name"] for d in dossier.documents}
     reference = OnlineSubmission.objects.get(dossier=dossier).reference
     assert reference.encode() in response.content
-    assert list(dossier.events.values_list("action", flat=True)) == ["submit_online"]
+    assert list(dossier.events.values_list("action", flat=True)) == ["submit_online", "add_files"]
     # The browser now holds the signed proof: the dossier page opens.
     assert applicant.COOKIE in response.cookies
     assert client.get(reverse("dossiers:online_mine")).status_code == 200
@@ -154,3 +154,14 @@ def test_a_supplement_is_refused_when_none_was_asked_for(client, online_proc, ag
     )
     client.post(reverse("dossiers:online_supplement"), {"file_1": upload(PDF)})
     assert not DossierFile.objects.filter(kind=DossierFile.Kind.SUPPLEMENT).exists()
+
+
+def test_a_citizen_submitting_online_may_decline_messages(client, online_proc, agency_a):
+    data = {**submit_post(online_proc, agency_a), "notify": "none"}
+    response = client.post(
+        reverse("dossiers:online_submit", args=[online_proc.national_code]), data
+    )
+    assert response.status_code == 200
+    assert Dossier.objects.get().applicant_notify == "none"
+    page = client.get(reverse("dossiers:online_submit", args=[online_proc.national_code]))
+    assert b'name="notify"' in page.content
