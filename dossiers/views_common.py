@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import rules
 from .errors import InvalidInput, NotAllowedInState
@@ -28,10 +29,10 @@ ROLE_BY_PERMISSION = {
     "decide": _("Lãnh đạo cơ quan"),
 }
 # Events written by intake services that are not workflow actions.
-EXTRA_ACTIONS = {
+EXTRA_ACTIONS = {  # (the history names an event; "Nộp hồ sơ trực tuyến" alone is the button)
     "receive": (_("Tiếp nhận hồ sơ"), "receive"),
-    "submit_online": (_("Nộp hồ sơ trực tuyến"), None),
-    "submit": (_("Nộp hồ sơ trực tuyến"), None),
+    "submit_online": (pgettext_lazy("sự kiện", "Nộp hồ sơ trực tuyến"), None),
+    "submit": (pgettext_lazy("sự kiện", "Nộp hồ sơ trực tuyến"), None),
     "rate": (_("Đánh giá mức độ hài lòng"), None),
     # Files stored with the dossier (issue 13): the role is the one recorded on the row
     # (desk scan, electronic result); without one, the applicant sent them online.
@@ -141,6 +142,12 @@ def timeline(events, *, public: bool) -> list[TimelineRow]:
         )
     return rows
 
+
+# The citations dossiers.calendar stores with a due time (Vietnamese), as the page shows them.
+LAW_CITATIONS = {
+    "Bộ luật Dân sự 2015, Điều 147, 148": _("Bộ luật Dân sự 2015, Điều 147, 148"),
+    "Nghị định 61/2018/NĐ-CP, Điều 18": _("Nghị định 61/2018/NĐ-CP, Điều 18"),
+}
 
 RULE_LABELS = {
     "working_days_from_next_day": _(
@@ -315,7 +322,7 @@ def explanation_of(raw) -> dict:
         "rule": str(RULE_LABELS.get(rule, "")),
         "lines": [str(line) for line in lines],
         "skipped": skipped,
-        "law": [str(x) for x in law],
+        "law": [str(LAW_CITATIONS.get(x, x)) for x in law],
         "weekend_days": raw.get("skipped_weekend_days"),
     }
 
@@ -363,7 +370,11 @@ class Deadline:
 
     @property
     def unit_label(self) -> str:
-        return str(_("ngày làm việc")) if self.working else str(_("ngày"))
+        return (
+            str(_("ngày làm việc"))
+            if self.working
+            else str(pgettext_lazy("đơn vị thời hạn", "ngày"))
+        )
 
 
 def deadline(dossier, now: datetime | None = None, calendar=None) -> Deadline:

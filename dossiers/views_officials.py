@@ -29,7 +29,8 @@ from . import payments, rules, selectors, services, worklist_choices
 from .calendar_store import get_calendar
 from .forms import IntakeForm, WorklistFilter, action_form
 from .models import Dossier
-from .pdf import RENDERERS, TITLES, render_form_06
+from .pdf import RENDERERS, render_form_06
+from .pdf.forms import LINK_TITLES
 from .views_common import (
     CORRECTABLE,
     ROLE_BY_PERMISSION,
@@ -381,7 +382,7 @@ def _has_form(dossier, number: str) -> bool:
 
 def printable_forms(dossier) -> list[tuple[str, str]]:
     forms = [n for n in ("01", "02", "03", "04", "05") if _has_form(dossier, n)]
-    return [(n, TITLES[n].capitalize()) for n in forms]
+    return [(n, LINK_TITLES[n]) for n in forms]
 
 
 @dataclass

@@ -2,27 +2,30 @@
 
 Weights are those of Decision 766/QĐ-TTg (2022); the split of each group into
 sub-indicators is ours [unconfirmed]: an empty metric means "chưa tính được".
+Names are marked for translation (gettext_noop) and translated where shown (scores.decision766).
 Loaded by migration 0002 and again (idempotently) by `load_indicator_demo`, because a
 transactional test or a flushed database loses rows that migrations created.
 """
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 GROUPS = [
     (
         "publicity",
-        "Công khai, minh bạch",
+        gettext_noop("Công khai, minh bạch"),
         18,
         [
             (
                 "publicity_sync",
-                "Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia",
+                gettext_noop("Tỷ lệ hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia"),
                 10,
                 "dvcqg_sync_rate",
             ),
             (
                 "publicity_catalogue",
-                "Công bố, công khai thủ tục hành chính đầy đủ, đúng hạn",
+                gettext_noop("Công bố, công khai thủ tục hành chính đầy đủ, đúng hạn"),
                 8,
                 "",
             ),
@@ -30,13 +33,18 @@ GROUPS = [
     ),
     (
         "progress",
-        "Tiến độ giải quyết",
+        gettext_noop("Tiến độ giải quyết"),
         20,
         [
-            ("progress_on_time", "Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn", 14, "on_time_rate"),
+            (
+                "progress_on_time",
+                gettext_noop("Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn"),
+                14,
+                "on_time_rate",
+            ),
             (
                 "progress_not_overdue",
-                "Tỷ lệ hồ sơ đang giải quyết chưa quá hạn",
+                gettext_noop("Tỷ lệ hồ sơ đang giải quyết chưa quá hạn"),
                 6,
                 "not_overdue_rate",
             ),
@@ -44,13 +52,15 @@ GROUPS = [
     ),
     (
         "online",
-        "Dịch vụ công trực tuyến",
+        gettext_noop("Dịch vụ công trực tuyến"),
         12,
         [
-            ("online_dossiers", "Tỷ lệ hồ sơ tiếp nhận trực tuyến", 6, "online_rate"),
+            ("online_dossiers", gettext_noop("Tỷ lệ hồ sơ tiếp nhận trực tuyến"), 6, "online_rate"),
             (
                 "online_procedures",
-                "Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến (toàn trình, một phần)",
+                gettext_noop(
+                    "Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến (toàn trình, một phần)"
+                ),
                 6,
                 "online_procedure_rate",
             ),
@@ -58,27 +68,37 @@ GROUPS = [
     ),
     (
         "payment",
-        "Thanh toán trực tuyến",
+        gettext_noop("Thanh toán trực tuyến"),
         10,
         [
-            ("payment_online", "Tỷ lệ hồ sơ thanh toán phí, lệ phí trực tuyến", 10, ""),
+            (
+                "payment_online",
+                gettext_noop("Tỷ lệ hồ sơ thanh toán phí, lệ phí trực tuyến"),
+                10,
+                "",
+            ),
         ],
     ),
     (
         "satisfaction",
-        "Mức độ hài lòng",
+        gettext_noop("Mức độ hài lòng"),
         18,
         [
-            ("satisfaction_rate", "Tỷ lệ đánh giá hài lòng, rất hài lòng", 18, "satisfaction_rate"),
+            (
+                "satisfaction_rate",
+                gettext_noop("Tỷ lệ đánh giá hài lòng, rất hài lòng"),
+                18,
+                "satisfaction_rate",
+            ),
         ],
     ),
     (
         "digitisation",
-        "Số hóa hồ sơ, kết quả",
+        gettext_noop("Số hóa hồ sơ, kết quả"),
         22,
         [
-            ("digitisation_intake", "Tỷ lệ hồ sơ được số hóa khi tiếp nhận", 11, ""),
-            ("digitisation_result", "Tỷ lệ kết quả giải quyết được số hóa", 11, ""),
+            ("digitisation_intake", gettext_noop("Tỷ lệ hồ sơ được số hóa khi tiếp nhận"), 11, ""),
+            ("digitisation_result", gettext_noop("Tỷ lệ kết quả giải quyết được số hóa"), 11, ""),
         ],
     ),
 ]
@@ -89,7 +109,7 @@ TARGETS = [
     ("dvcqg_integration", 30),
     ("commune_trained", 100),
 ]
-SOURCE = "Kế hoạch cải cách hành chính năm 2021 của UBND Thành phố Hà Nội"
+SOURCE = gettext_noop("Kế hoạch cải cách hành chính năm 2021 của UBND Thành phố Hà Nội")
 
 
 def ensure_reference_data(ScoreGroup, ScoreIndicator, Target) -> None:  # noqa: N803

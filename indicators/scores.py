@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import ScoreGroup
@@ -115,7 +115,7 @@ def metrics(totals: Totals, coverage: Coverage) -> dict[str, tuple[Decimal | Non
         ),
         "online_procedure_rate": (
             rate(coverage.online, coverage.total),
-            basis(coverage.online, coverage.total, gettext("thủ tục")),
+            basis(coverage.online, coverage.total, pgettext("số lượng", "thủ tục")),
         ),
     }
 
@@ -173,9 +173,11 @@ def decision766(totals: Totals, coverage: Coverage, online: dict | None = None) 
         for ind in group.indicators.all():
             value, basis = values.get(ind.metric or ind.code, (None, ""))
             if value is None:
-                lines.append(ScoreLine(ind.name, ind.points, None, basis))
+                lines.append(ScoreLine(gettext(ind.name), ind.points, None, basis))
                 continue
             share = min(value / ind.full_at, Decimal(1)) if ind.full_at else Decimal(1)
-            lines.append(ScoreLine(ind.name, ind.points, (ind.points * share).quantize(TWO), basis))
-        out.append(ScoreGroupResult(group.name, group.weight, lines))
+            lines.append(
+                ScoreLine(gettext(ind.name), ind.points, (ind.points * share).quantize(TWO), basis)
+            )
+        out.append(ScoreGroupResult(gettext(group.name), group.weight, lines))
     return Scorecard(out)

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 # National procedure code, e.g. 1.000178 (DOMAIN §4).
@@ -156,9 +157,9 @@ class Field(models.Model):
 
 class TimeUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("ngày làm việc")
-    CALENDAR_DAYS = "calendar_days", _("ngày")
+    CALENDAR_DAYS = "calendar_days", pgettext_lazy("đơn vị thời hạn", "ngày")
     WORKING_HOURS = "working_hours", _("giờ làm việc")
-    MONTHS = "months", _("tháng")
+    MONTHS = "months", pgettext_lazy("đơn vị thời hạn", "tháng")
 
 
 class Channel(models.TextChoices):

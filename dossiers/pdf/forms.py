@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
@@ -37,6 +38,14 @@ TITLES = {
     "03": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
     "04": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
     "05": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+}
+# The same titles as the links on the dossier page name them (translated; the PDF stays Vietnamese).
+LINK_TITLES = {
+    "01": gettext_lazy("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "02": gettext_lazy("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "03": gettext_lazy("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "04": gettext_lazy("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    "05": gettext_lazy("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 }
 
 
