@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hanoi_cchc.dbretry import replayable
 from procedures.access import scope_for
 from procedures.models import Agency, Channel, Procedure
 
@@ -150,6 +151,7 @@ def _lock(dossier_id) -> Dossier:
         raise NotFound(_("Không tìm thấy hồ sơ.")) from None
 
 
+@replayable
 def dossier_record_files(
     *,
     actor,
@@ -245,6 +247,7 @@ def _new_dossier(
 # --- intake ----------------------------------------------------------------------------
 
 
+@replayable
 def dossier_receive(
     *,
     actor,
@@ -293,6 +296,7 @@ def dossier_receive(
     return dossier
 
 
+@replayable
 def dossier_submit_online(
     *,
     procedure: Procedure,
@@ -373,6 +377,7 @@ def _intake_refusal(
     return dossier
 
 
+@replayable
 def dossier_guide_incomplete(
     *,
     actor,
@@ -400,6 +405,7 @@ def dossier_guide_incomplete(
     )
 
 
+@replayable
 def dossier_refuse_intake(
     *,
     actor,
@@ -430,6 +436,7 @@ def dossier_refuse_intake(
 INTAKE_OUTCOMES = ("receive", "guide_incomplete", "refuse_intake")
 
 
+@replayable
 def dossier_intake(
     *,
     actor,
@@ -491,6 +498,7 @@ def _check_params(action: Action, params: dict) -> None:
         )
 
 
+@replayable
 def dossier_transition(
     *, actor, dossier_id, action: str, note: str = "", at: datetime | None = None, **params
 ) -> Dossier:

@@ -14,15 +14,22 @@ connection only when nothing can have been applied by it or before it:
 - inside `atomic()`, the first statement of the transaction (psycopg2 reported no open
   transaction before it): the implicit BEGIN died with the connection, nothing committed,
   and Django's transaction state (no savepoint yet) stays valid on the new connection.
-Anything later in a transaction still fails: replaying half a transaction is not safe.
+Later in a transaction the statement is not replayed (half a transaction cannot be): it
+raises TransactionLost instead. The transaction died with the connection, so nothing of it
+was applied, and a caller that owns the whole transaction may run it again from the start:
+`replayable` does that once, for the services that write and for the API's idempotent
+requests. A COMMIT that loses its connection is not a statement of ours (Django commits on
+the raw connection): its outcome is unknown, it stays an error and is never replayed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 
 from django.db import InterfaceError, OperationalError
+from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
@@ -30,6 +37,31 @@ log = logging.getLogger(__name__)
 
 _READS = ("select", "with", "show")
 _IDLE = 0  # psycopg2.extensions.TRANSACTION_STATUS_IDLE
+
+
+class TransactionLost(OperationalError):
+    """The connection died in the middle of a transaction: nothing of it was applied."""
+
+
+def replayable(func):
+    """Run func once more, from the start, if its transaction was lost with the connection.
+
+    Only where func owns the whole transaction (no atomic block is open when it is called):
+    inside an outer transaction the outer owner decides.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if default_connection.in_atomic_block:
+            return func(*args, **kwargs)
+        try:
+            return func(*args, **kwargs)
+        except TransactionLost:
+            log.warning("database connection lost mid-transaction; running it again")
+            default_connection.close()
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _lost(raw) -> bool:
@@ -59,14 +91,16 @@ def retry_on_lost_connection(execute, sql, params, many, context):
         autocommit, status = None, None
     try:
         return execute(sql, params, many, context)
-    except (OperationalError, InterfaceError):
-        if many or autocommit is None or not _lost(connection.connection):
+    except (OperationalError, InterfaceError) as exc:
+        if autocommit is None or not _lost(connection.connection):
             raise
-        if getattr(cursor.cursor, "name", None):  # server-side cursor: state on the server
+        if not autocommit and status != _IDLE:
+            # Mid-transaction: the whole transaction is gone; its owner may run it again.
+            raise TransactionLost(*exc.args) from exc
+        if many or getattr(cursor.cursor, "name", None):  # server-side cursor: server state
             raise
         is_read = str(sql).lstrip().lower().startswith(_READS)
-        safe = is_read and autocommit or (not autocommit and status == _IDLE)
-        if not safe:
+        if autocommit and not is_read:
             raise
         log.warning("database connection lost; replaying a statement on a new connection")
         _reconnect(connection, autocommit=autocommit)

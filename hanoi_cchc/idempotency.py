@@ -28,6 +28,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from dossiers.models import IdempotencyRecord
 
 from .api_errors import error_response
+from .dbretry import replayable
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -85,6 +86,12 @@ def idempotent(request, handler: Callable[[], Response]) -> Response:
             {HEADER: [_("Giá trị không hợp lệ.")]},
         )
     fingerprint = request_fingerprint(request)
+    return _once(request, key, fingerprint, handler)
+
+
+@replayable
+def _once(request, key: str, fingerprint: str, handler: Callable[[], Response]) -> Response:
+    """The record and the handler's work in one transaction (run again if it was lost)."""
     with transaction.atomic():
         try:
             with transaction.atomic():
