@@ -38,9 +38,9 @@ def dossier_rate(
     if "overall" not in values:
         values["overall"] = round(sum(values.values()) / len(values))
     at = at or timezone.now()
-    from .services import _atomic, _lock, _record
+    from .services import _lock, _record
 
-    with _atomic():
+    with transaction.atomic():
         dossier = _lock(dossier_id)
         if dossier.status != Status.RETURNED:
             raise NotAllowedInState(_("Chỉ đánh giá được hồ sơ đã trả kết quả."))

@@ -13,9 +13,6 @@ submissions): no permission is checked. Views always pass request.user.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import transaction
@@ -45,29 +42,6 @@ APPLICANT_FIELDS = {
     "notify": "applicant_notify",
 }
 ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.DVCQG})
-# True only inside bulk_load().
-_bulk: ContextVar[bool] = ContextVar("dossier_bulk_load", default=False)
-
-
-@contextmanager
-def bulk_load() -> Iterator[None]:
-    """Load many dossiers fast (demo data, imports): no after-commit kicks, no savepoints.
-
-    The caller recomputes statistics once at the end; outbox rows are still written, and the
-    periodic sweeps deliver whatever is left pending. The caller must wrap each dossier in
-    its own transaction.atomic(): a refused action then rolls back that dossier only.
-    """
-    token = _bulk.set(True)
-    try:
-        yield
-    finally:
-        _bulk.reset(token)
-
-
-def _atomic():
-    # In bulk mode the caller's per-dossier atomic block is the savepoint; one per service
-    # call would double the statements of a load.
-    return transaction.atomic(savepoint=not _bulk.get())
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -133,10 +107,9 @@ def _record(
     if dossier.sync_state not in {Dossier.SyncState.PENDING, Dossier.SyncState.NOT_REQUIRED}:
         Dossier.objects.filter(pk=dossier.pk).update(sync_state=Dossier.SyncState.PENDING)
         dossier.sync_state = Dossier.SyncState.PENDING
-    if not _bulk.get():
-        dispatch.after_commit(dossier.pk)
-        # The applicant's SMS / e-mail, same transaction; never fails the change (issue 13).
-        notifications.enqueue_for_event(event)
+    dispatch.after_commit(dossier.pk)
+    # The applicant's SMS / e-mail, same transaction; never fails the change (issue 13).
+    notifications.enqueue_for_event(event)
     return event
 
 
@@ -266,7 +239,7 @@ def dossier_receive(
     row and outbox row are serialised from that same object, with no read back.
     """
     at = received_at or timezone.now()
-    with _atomic():
+    with transaction.atomic():
         agency_id = _check_can(actor, "receive", [agency.pk])
         dossier = _new_dossier(
             procedure=procedure,
@@ -314,7 +287,7 @@ def dossier_submit_online(
     lapse = rules.procedure_lapse(procedure, rules.local_date(at))
     if lapse:
         raise NotAllowedInState(lapse, fields={"procedure": [lapse]})
-    with _atomic():
+    with transaction.atomic():
         dossier = _new_dossier(
             procedure=procedure,
             agency=agency,
@@ -345,7 +318,7 @@ def _intake_refusal(
             actor=actor, dossier_id=dossier_id, action=action, at=at, **params
         )
     at = at or timezone.now()
-    with _atomic():
+    with transaction.atomic():
         agency_id = _check_can(actor, "receive", [agency.pk])
         dossier = _new_dossier(
             procedure=procedure,
@@ -504,7 +477,7 @@ def dossier_transition(
 ) -> Dossier:
     """Apply one workflow action: status, clock, history row, outbox row, kick."""
     at = at or timezone.now()
-    with _atomic():
+    with transaction.atomic():
         dossier = _lock(dossier_id)
         act = check_transition(action, dossier.status)
         agency_id = _check_can(actor, act.permission, rules.acting_agencies(act, dossier))
