@@ -33,7 +33,7 @@ def overdue_condition(status: str, due: str, asof: str) -> str:
     return rules.overdue_if_open_sql(status, due, asof)
 
 
-def synced_condition(asof: str) -> str:
+def synced_condition(asof: str, d: str = "d") -> str:
     """SQL: the dossier's receipt had reached DVCQG by `asof` (as it stood then).
 
     Today's sync_state alone is not enough: every later action sets it back to pending
@@ -43,8 +43,8 @@ def synced_condition(asof: str) -> str:
     such delivery, joined once per dossier (a hash join PostgreSQL can run in parallel,
     where an EXISTS per (dossier, month) row kept the whole aggregate in one process).
     """
-    return f"""((d.sync_state = 'synced' AND (d.synced_at IS NULL OR d.synced_at < {asof}))
-        OR d.create_delivered_at < {asof})"""
+    return f"""(({d}.sync_state = 'synced' AND ({d}.synced_at IS NULL OR {d}.synced_at < {asof}))
+        OR {d}.create_delivered_at < {asof})"""
 
 
 def _create_delivered() -> str:
@@ -54,8 +54,15 @@ def _create_delivered() -> str:
 
 
 def _main_select() -> str:
-    # Month arithmetic on local month starts (timestamps without zone): one date_trunc per
-    # dossier and column, then plain comparisons per (dossier, month) row.
+    """One pass over the dossier table: the month-expanded counts and the 766 online counts.
+
+    Per dossier (once): its receipt month rm, the month its open life ended em, how it ended
+    k, whether it was accepted, whether its receipt had reached DVCQG by the end of rm, and
+    the online flags. Per (dossier, month) row (once, in a subquery kept apart by OFFSET 0 so
+    the expressions are not repeated in every aggregate): booleans the counts filter on.
+    A dossier never accepted is expanded to its receipt month only (em = rm, k = 0) and
+    counts only in the online figures, as figures.online_metrics counts every receipt.
+    """
     open_end = "(d.em IS NULL OR d.em > g)"
     # Stocks are judged as they stood at the period end pe.e (the month's end, or now for
     # the running month): status and due time from the last history row before it, unless
@@ -63,65 +70,90 @@ def _main_select() -> str:
     status_e = "COALESCE(NULLIF(h.to_status, ''), d.status)"
     due_e = "COALESCE(h.due_after, d.due_at)"
     overdue = overdue_condition(status_e, due_e, "pe.e")
+    # The receipt month's period end (per dossier: the synced count is at g = rm).
+    rm_end = """CASE WHEN x.rm >= %(cur)s THEN %(now)s::timestamptz
+                     ELSE (x.rm + interval '1 month') AT TIME ZONE %(tz)s END"""
+    online = figures.online_sql("x")
+    flags = ",\n".join(f"({expr}) AS {name}" for name, expr in online.items())
     exprs = {
-        "received": "g = d.rm",
-        "received_desk": "g = d.rm AND d.channel = 'desk'",
-        "received_post": "g = d.rm AND d.channel = 'post'",
-        "received_online": "g = d.rm AND d.channel = 'online'",
-        "received_dvcqg": "g = d.rm AND d.channel = 'dvcqg'",
-        "carried_over": "g > d.rm",
-        "settled_early": "g = d.em AND d.k = 1",
-        "settled_on_time": "g = d.em AND d.k = 2",
-        "settled_late": "g = d.em AND d.k = 3",
-        "refused": "g = d.em AND d.k = 4",
-        "withdrawn": "g = d.em AND d.k = 5",
-        "open_not_due": f"{open_end} AND NOT COALESCE({overdue}, false)",
-        "open_overdue": f"{open_end} AND COALESCE({overdue}, false)",
-        "synced": f"g = d.rm AND {synced_condition('pe.e')}",
+        "received": "f AND acc",
+        "received_desk": "f AND ch = 'desk'",
+        "received_post": "f AND ch = 'post'",
+        "received_online": "f AND ch = 'online'",
+        "received_dvcqg": "f AND ch = 'dvcqg'",
+        "carried_over": "NOT f",
+        "settled_early": "ended AND k = 1",
+        "settled_on_time": "ended AND k = 2",
+        "settled_late": "ended AND k = 3",
+        "refused": "ended AND k = 4",
+        "withdrawn": "ended AND k = 5",
+        "open_not_due": "op AND NOT od",
+        "open_overdue": "op AND od",
+        "synced": "f AND syn",
+        **{name: f"f AND {name}" for name in online},
     }
     cols = ",\n".join(
         f"COUNT(*) FILTER (WHERE {exprs[c]}) AS {c}" if c in exprs else f"0 AS {c}" for c in COUNTS
     )
     return f"""
-    SELECT d.agency_id, d.field_id, d.procedure_id, g::date AS month,
+    SELECT agency_id, field_id, procedure_id, month,
     {cols}
     FROM (
-        SELECT id, agency_id, field_id, procedure_id, channel, due_at, status, updated_at,
-               sync_state, synced_at, create_delivered_at,
-               date_trunc('month', received_at AT TIME ZONE %(tz)s) AS rm,
-               date_trunc('month', end_at AT TIME ZONE %(tz)s) AS em,
-               CASE WHEN status IN %(settled)s THEN
-                        CASE timeliness WHEN 'early' THEN 1 WHEN 'on_time' THEN 2
-                                        WHEN 'late' THEN 3 ELSE 0 END
-                    WHEN status = 'refused' THEN 4
-                    WHEN status = 'withdrawn' THEN 5
-                    ELSE 0 END AS k
+        SELECT d.agency_id, d.field_id, d.procedure_id, g::date AS month,
+               g = d.rm AS f, g = d.em AS ended, d.acc, d.ch, d.k, d.syn,
+               {", ".join(f"d.{name}" for name in online)},
+               {open_end} AS op,
+               {open_end} AND COALESCE({overdue}, false) AS od
         FROM (
-            SELECT *, CASE WHEN status IN %(open)s THEN NULL
-                           ELSE COALESCE(result_ready_at, closed_at) END AS end_at
-            FROM {Dossier._meta.db_table} dd
-            LEFT JOIN {_create_delivered()} oc ON oc.dossier_id = dd.id
-            WHERE received_at IS NOT NULL AND received_at < %(range_end)s
-              AND status NOT IN %(not_accepted)s
-              AND (status IN %(open)s OR COALESCE(result_ready_at, closed_at) IS NULL
-                   OR COALESCE(result_ready_at, closed_at) >= %(range_start)s)
-        ) x
-    ) d
-    CROSS JOIN LATERAL generate_series(
-        GREATEST(d.rm, %(first)s), LEAST(COALESCE(d.em, %(cur)s), %(last)s), interval '1 month'
-    ) AS g
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN g >= %(cur)s THEN %(now)s::timestamptz
-                    ELSE (g + interval '1 month') AT TIME ZONE %(tz)s END AS e
-    ) pe
-    LEFT JOIN LATERAL (
-        -- Only for a dossier open at a past period end and changed since: the others'
-        -- columns are their state then. The guard is a one-time filter per row.
-        SELECT ev.to_status, ev.due_after FROM {DossierEvent._meta.db_table} ev
-        WHERE g < %(cur)s AND {open_end} AND d.updated_at >= pe.e
-          AND ev.dossier_id = d.id AND ev.at < pe.e
-        ORDER BY ev.at DESC LIMIT 1
-    ) h ON true
+            SELECT x.id, x.agency_id, x.field_id, x.procedure_id, x.due_at, x.status,
+                   x.updated_at, x.rm, x.acc,
+                   CASE WHEN NOT x.acc THEN x.rm WHEN x.status IN %(open)s THEN NULL
+                        ELSE date_trunc('month', COALESCE(x.result_ready_at, x.closed_at)
+                                                AT TIME ZONE %(tz)s) END AS em,
+                   CASE WHEN x.acc THEN x.channel END AS ch,
+                   CASE WHEN NOT x.acc THEN 0
+                        WHEN x.status IN %(settled)s THEN
+                            CASE x.timeliness WHEN 'early' THEN 1 WHEN 'on_time' THEN 2
+                                              WHEN 'late' THEN 3 ELSE 0 END
+                        WHEN x.status = 'refused' THEN 4
+                        WHEN x.status = 'withdrawn' THEN 5
+                        ELSE 0 END AS k,
+                   x.acc AND {synced_condition(rm_end, "x")} AS syn,
+                   {flags}
+            FROM (
+                SELECT dd.*, oc.create_delivered_at,
+                       date_trunc('month', dd.received_at AT TIME ZONE %(tz)s) AS rm,
+                       dd.status NOT IN %(not_accepted)s AS acc
+                FROM {Dossier._meta.db_table} dd
+                LEFT JOIN {_create_delivered()} oc ON oc.dossier_id = dd.id
+                WHERE dd.received_at IS NOT NULL AND dd.received_at < %(range_end)s
+                  AND (dd.received_at >= %(range_start)s
+                       OR (dd.status NOT IN %(not_accepted)s
+                           AND (dd.status IN %(open)s
+                                OR COALESCE(dd.result_ready_at, dd.closed_at) IS NULL
+                                OR COALESCE(dd.result_ready_at, dd.closed_at)
+                                   >= %(range_start)s)))
+            ) x
+            OFFSET 0  -- a fence: computed once per dossier, not in every reference
+        ) d
+        CROSS JOIN LATERAL generate_series(
+            GREATEST(d.rm, %(first)s), LEAST(COALESCE(d.em, %(cur)s), %(last)s),
+            interval '1 month'
+        ) AS g
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN g >= %(cur)s THEN %(now)s::timestamptz
+                        ELSE (g + interval '1 month') AT TIME ZONE %(tz)s END AS e
+        ) pe
+        LEFT JOIN LATERAL (
+            -- Only for a dossier open at a past period end and changed since: the others'
+            -- columns are their state then. The guard is a one-time filter per row.
+            SELECT ev.to_status, ev.due_after FROM {DossierEvent._meta.db_table} ev
+            WHERE g < %(cur)s AND {open_end} AND d.updated_at >= pe.e
+              AND ev.dossier_id = d.id AND ev.at < pe.e
+            ORDER BY ev.at DESC LIMIT 1
+        ) h ON true
+        OFFSET 0
+    ) r
     GROUP BY 1, 2, 3, 4
     """  # noqa: S608 - table names from models, values are parameters
 
@@ -139,23 +171,6 @@ def _rating_select() -> str:
     {cols}
     FROM {Rating._meta.db_table} r JOIN {Dossier._meta.db_table} dd ON dd.id = r.dossier_id
     WHERE r.created_at >= %(range_start)s AND r.created_at < %(range_end)s
-    GROUP BY 1, 2, 3, 4
-    """  # noqa: S608
-
-
-def _online_select() -> str:
-    # The 766 online counts (dossiers.figures): every dossier received in the period, in its
-    # receipt month, whatever its status (as figures.online_metrics counts them).
-    exprs = figures.online_sql("d")
-    cols = ",\n".join(
-        f"COUNT(*) FILTER (WHERE {exprs[c]}) AS {c}" if c in exprs else f"0 AS {c}" for c in COUNTS
-    )
-    return f"""
-    SELECT d.agency_id, d.field_id, d.procedure_id,
-           date_trunc('month', d.received_at AT TIME ZONE %(tz)s)::date AS month,
-    {cols}
-    FROM {Dossier._meta.db_table} d
-    WHERE d.received_at >= %(range_start)s AND d.received_at < %(range_end)s
     GROUP BY 1, 2, 3, 4
     """  # noqa: S608
 
@@ -193,16 +208,18 @@ def full_recompute(first: date, last: date, now: datetime) -> int:
         cur.execute(
             f"""CREATE TEMP TABLE indicators_recompute_tmp ON COMMIT DROP AS
             SELECT agency_id, field_id, procedure_id, month, {sums}
-            FROM ({_main_select()} UNION ALL {_rating_select()}
-                  UNION ALL {_online_select()}) u
+            FROM ({_main_select()} UNION ALL {_rating_select()}) u
             GROUP BY 1, 2, 3, 4
             HAVING {nonzero} > 0""",  # noqa: S608
             params,
         )
+        # In the unique key's order: the b-tree indexes fill mostly at their right edge.
+        cur.execute("SET LOCAL enable_sort = on")
         cur.execute(
             f"""INSERT INTO {table} (agency_id, field_id, procedure_id, month,
                 {", ".join(COUNTS)}, computed_at)
-            SELECT *, now() FROM indicators_recompute_tmp"""  # noqa: S608
+            SELECT *, now() FROM indicators_recompute_tmp
+            ORDER BY agency_id, procedure_id, field_id, month"""  # noqa: S608
         )
         written = cur.rowcount
         cur.execute("DROP TABLE indicators_recompute_tmp")
