@@ -175,8 +175,19 @@ def _rating_select() -> str:
     """  # noqa: S608
 
 
-def full_recompute(first: date, last: date, now: datetime) -> int:
-    """Insert every non-empty cell of months first..last; the caller deleted them first."""
+def full_recompute(
+    first: date, last: date, now: datetime, *, step=None, empty: bool = False
+) -> int:
+    """Insert every non-empty cell of months first..last; the caller deleted them first.
+
+    empty: the caller emptied the whole table (TRUNCATE, which already locks it against
+    readers until commit): its secondary indexes are then dropped before the insert and
+    built again after it, as their exact definitions, which is several times faster than
+    maintaining them row by row.
+
+    step(name), if given, is called after each statement (the command's progress display).
+    """
+    step = step or (lambda name: None)
     range_start, _ = month_bounds(first)
     _, range_end = month_bounds(last)
     params = {
@@ -191,36 +202,89 @@ def full_recompute(first: date, last: date, now: datetime) -> int:
         "settled": tuple(str(s) for s in SETTLED_STATUSES),
         "not_accepted": tuple(str(s) for s in NOT_ACCEPTED_STATUSES),
     }
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNTS)
-    nonzero = " + ".join(f"SUM({c})" for c in COUNTS)
+    nonzero_m = " + ".join(f"m.{c}" for c in COUNTS)
+    columns = f"agency_id, field_id, procedure_id, month, {', '.join(COUNTS)}, computed_at"
+    ratings = [c for c in COUNTS if c.startswith("rating_")]
     table = MonthlyStat._meta.db_table
     with connection.cursor() as cur:
         # JIT compilation costs seconds and buys nothing on this one-pass aggregate; a
         # larger work_mem keeps the grouping in memory. generate_series is estimated at 1000
         # rows per dossier (it gives one or two), which makes the planner sort 100× more rows
         # than exist (or an index scan to avoid that sort): with sorts off it takes a
-        # parallel seq scan and hash aggregate. The settings last until the transaction ends.
+        # hash aggregate, and the per-dossier part runs in parallel workers when their rows
+        # cost nothing to hand over. The settings last until the transaction ends.
         cur.execute("SET LOCAL jit = off")
         cur.execute("SET LOCAL enable_sort = off")
         cur.execute("SET LOCAL enable_incremental_sort = off")
         cur.execute("SET LOCAL work_mem = '512MB'")
+        cur.execute("SET LOCAL parallel_tuple_cost = 0")
         cur.execute("DROP TABLE IF EXISTS indicators_recompute_tmp")
         cur.execute(
             f"""CREATE TEMP TABLE indicators_recompute_tmp ON COMMIT DROP AS
-            SELECT agency_id, field_id, procedure_id, month, {sums}
-            FROM ({_main_select()} UNION ALL {_rating_select()}) u
-            GROUP BY 1, 2, 3, 4
-            HAVING {nonzero} > 0""",  # noqa: S608
+            {_main_select()}""",  # noqa: S608
             params,
         )
-        # In the unique key's order: the b-tree indexes fill mostly at their right edge.
-        cur.execute("SET LOCAL enable_sort = on")
+        step("cells: dossiers")
+        cur.execute("DROP TABLE IF EXISTS indicators_recompute_rating")
         cur.execute(
-            f"""INSERT INTO {table} (agency_id, field_id, procedure_id, month,
-                {", ".join(COUNTS)}, computed_at)
-            SELECT *, now() FROM indicators_recompute_tmp
-            ORDER BY agency_id, procedure_id, field_id, month"""  # noqa: S608
+            f"""CREATE TEMP TABLE indicators_recompute_rating ON COMMIT DROP AS
+            {_rating_select()}""",  # noqa: S608
+            params,
+        )
+        step("cells: ratings")
+        restore = _drop_secondary_indexes(cur, table) if empty else []
+        # One row per cell: the dossiers' counts beside the ratings' (a hash full join).
+        # With its indexes in place (a partial period), in the unique key's order: the
+        # b-tree indexes then fill mostly at their right edge.
+        keys = ("agency_id", "field_id", "procedure_id", "month")
+        values = [f"COALESCE(m.{k}, r.{k})" for k in keys] + [
+            f"COALESCE({'r' if c in ratings else 'm'}.{c}, 0)" for c in COUNTS
+        ]
+        order = "" if empty else "ORDER BY 1, 3, 2, 4"
+        cur.execute(
+            f"""INSERT INTO {table} ({columns})
+            SELECT {", ".join(values)}, now()
+            FROM indicators_recompute_tmp m
+            FULL JOIN indicators_recompute_rating r
+              ON {" AND ".join(f"r.{k} = m.{k}" for k in keys)}
+            WHERE r.agency_id IS NOT NULL OR COALESCE({nonzero_m}, 0) > 0
+            {order}"""  # noqa: S608
         )
         written = cur.rowcount
+        step("cells: insert")
+        if restore:
+            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for statement in restore:
+                cur.execute(statement)
+            step("cells: indexes")
         cur.execute("DROP TABLE indicators_recompute_tmp")
+        cur.execute("DROP TABLE indicators_recompute_rating")
     return written
+
+
+def _drop_secondary_indexes(cur, table: str) -> list[str]:
+    """Drop the table's indexes and unique constraints but the primary key; return the
+    statements that create them again exactly as they were (names and definitions).
+
+    An index another table's foreign key depends on is kept.
+    """
+    cur.execute(
+        """SELECT i.relname, pg_get_indexdef(x.indexrelid), c.conname,
+                  pg_get_constraintdef(c.oid)
+        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
+        WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                          WHERE f.conindid = x.indexrelid AND f.contype = 'f')
+        ORDER BY i.relname""",
+        [table],
+    )
+    restore = []
+    for index, index_def, constraint, constraint_def in cur.fetchall():
+        if constraint:
+            cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}')
+        else:
+            cur.execute(f'DROP INDEX "{index}"')
+            restore.append(index_def)
+    return restore
