@@ -1,13 +1,19 @@
-"""The PostgreSQL full recompute: one INSERT … SELECT … GROUP BY over the dossier table.
+"""The PostgreSQL full recompute: one grouped pass over the dossier table.
 
 Each accepted dossier is expanded by a LATERAL generate_series into the months it is
 relevant to (from its receipt month to the month its open life ended, clipped to the
 period), so most dossiers give one or two rows; the counts are FILTER clauses on those rows.
+The 766 online counts ride on the same pass (a dossier never accepted gives only its
+receipt-month row); the ratings are grouped apart and joined beside the dossier counts.
 The definitions are those of indicators.services (the ORM path), and the randomised test
 checks that both agree cell by cell.
 
-The aggregate runs as CREATE TEMP TABLE … AS SELECT, which PostgreSQL may run with parallel
-workers (INSERT … SELECT never is), then the rows are copied into the statistics table.
+Steps (the command prints each): the dossier aggregate as CREATE TEMP TABLE … AS SELECT
+(PostgreSQL may run its per-dossier part in parallel workers; INSERT … SELECT never is), the
+rating aggregate, one INSERT of the merged cells, and, when the whole table was truncated,
+the secondary indexes built again after that insert instead of maintained row by row.
+Measured on the 5-million-dossier bench copy (quiet machine, load ≈ 1): 22 s in all, was
+70 s.
 """
 
 from __future__ import annotations
