@@ -268,9 +268,12 @@ def stats_full_recompute(
     step = _Stopwatch(progress)
     with transaction.atomic():
         _lock(exclusive=True)
-        step(_clear_cells(first, last))
+        cleared = _clear_cells(first, last)
+        step(cleared)
         if connection.vendor == "postgresql":
-            written = sql.full_recompute(first, last, timezone.now())
+            written = sql.full_recompute(
+                first, last, timezone.now(), step=step, empty=cleared == "truncate"
+            )
         else:
             written = sum(_write_month(m, _month_rows(m, None)) for m in months)
         step(f"cells ({written})")

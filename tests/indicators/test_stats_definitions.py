@@ -263,3 +263,42 @@ def test_a_dossier_waiting_for_a_supplement_is_open_but_not_overdue(procedure, d
             stats_refresh_dossier(dossier_id=running.pk)
         cell = MonthlyStat.objects.get(agency=department, month=date(2026, 11, 1))
     assert (cell.open_overdue, cell.open_not_due) == (1, 1)
+
+
+def _monthlystat_indexes() -> set[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            [MonthlyStat._meta.db_table],
+        )
+        return set(cur.fetchall())
+
+
+@time_machine.travel(NOW, tick=False)
+def test_full_recompute_of_every_cell_keeps_the_indexes_and_constraints(procedure, agency_a):
+    """The whole-table rebuild drops the secondary indexes and builds them again: names and
+    definitions must come back unchanged (migrations and the ORM rely on them), and the
+    unique cell constraint must still hold."""
+    from django.db import IntegrityError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL path")
+    build_fixture(procedure, agency_a)
+    before = _monthlystat_indexes()
+    assert any(name == "monthly_stat_cell" for name, _ in before)
+    stats_full_recompute(first=date(2021, 1, 1), last=date(2026, 11, 1))  # truncates
+    assert _monthlystat_indexes() == before
+    assert snapshot() == EXPECTED
+    row = MonthlyStat.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MonthlyStat.objects.create(
+            agency_id=row.agency_id,
+            field_id=row.field_id,
+            procedure_id=row.procedure_id,
+            month=row.month,
+        )
+    stats_full_recompute(first=date(2021, 1, 1), last=date(2026, 11, 1))  # twice: same
+    assert _monthlystat_indexes() == before
+    assert snapshot() == EXPECTED
