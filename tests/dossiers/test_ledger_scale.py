@@ -1,6 +1,7 @@
 """Form 06 at city scale (issue 10 item 4): the query and the layout follow the rows printed,
 not the agency's history."""
 
+import gc
 import io
 import time
 from datetime import date, datetime, timedelta
@@ -65,12 +66,25 @@ def test_the_layout_cost_grows_with_the_rows_not_faster(agency_a):
     of the table at each page (as before) made it grow much faster."""
 
     def cpu(n):
+        # Best of three, without the garbage collector: one collection (or a busy
+        # neighbour's cache misses) inside a single run made it 11x once in CI.
         data = rows(n)
-        start = time.process_time()
-        render_form_06(
-            agency=agency_a, dossiers=data, date_from=date(2026, 3, 1), date_to=date(2026, 3, 31)
-        )
-        return time.process_time() - start
+        best = float("inf")
+        for _ in range(3):
+            gc.collect()
+            gc.disable()
+            try:
+                start = time.process_time()
+                render_form_06(
+                    agency=agency_a,
+                    dossiers=data,
+                    date_from=date(2026, 3, 1),
+                    date_to=date(2026, 3, 31),
+                )
+                best = min(best, time.process_time() - start)
+            finally:
+                gc.enable()
+        return best
 
     cpu(20)  # fonts and caches warm
     small, large = cpu(100), cpu(400)
