@@ -69,13 +69,26 @@ def _others_in_a_transaction() -> int:
 @pytest.fixture(autouse=True)
 def _stack_quiet_before_flush(transactional_db):
     """A drill ends with the worker still finishing its last tasks (statistics, messages);
-    the database flush after the test must not race them (a TRUNCATE against their row
-    locks is a deadlock). Set up after the database fixture, so torn down before its flush."""
+    the database flush after the test must not race them (a TRUNCATE against their locks
+    is a deadlock). Set up after the database fixture, so torn down before its flush."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SHOW is_superuser")
+            if cur.fetchone()[0] == "on":
+                cur.execute("RESET deadlock_timeout")
     yield
     if connection.vendor == "postgresql":
         wait_for(lambda: _others_in_a_transaction() == 0, 30, 0.2)
         time.sleep(0.5)  # a task between two statements
         wait_for(lambda: _others_in_a_transaction() == 0, 30, 0.2)
+        # A periodic sweep may still start while the flush takes its locks one table at a
+        # time. PostgreSQL cancels the session that detects a deadlock, the first to have
+        # waited deadlock_timeout: give the flush the longer wait, so that the sweep is the
+        # one cancelled (it runs again at its next period) and the flush goes on.
+        with connection.cursor() as cur:
+            cur.execute("SHOW is_superuser")
+            if cur.fetchone()[0] == "on":  # a superuser setting
+                cur.execute("SET deadlock_timeout = '20s'")
 
 
 @pytest.fixture
