@@ -73,3 +73,19 @@ def submit_post(procedure, agency, files: dict | None = None) -> dict:
         content = (files or {}).get(i, PDF)
         data[f"doc_{doc.pk}"] = upload(content, name=f"tep-{i}.pdf")
     return data
+
+
+def signed_callback(payment, *, txn: str = "GW-000123", **overrides) -> dict:
+    """The gateway's callback for this payment, signed with the shared secret."""
+    from dossiers import payments
+
+    fields = {
+        "amount": str(payment.amount),
+        "merchant": "HANOI-CCHC",
+        "ref": payment.reference,
+        "status": "00",
+        "txn": txn,
+    }
+    fields.update(overrides)
+    fields["sig"] = payments.sign(fields, payments.CALLBACK_FIELDS)
+    return fields

@@ -18,7 +18,7 @@ from dossiers.views_common import action_role, event_role, timeline
 from dossiers.workflow import Status
 from tests.auth import login
 
-from .conftest import PDF, SECRET, submit_post, upload
+from .conftest import PDF, SECRET, signed_callback, submit_post, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -52,16 +52,7 @@ def asked(ready, desk_a):
 
 
 def _callback(payment, **overrides) -> dict:
-    fields = {
-        "amount": str(payment.amount),
-        "merchant": "HANOI-CCHC",
-        "ref": payment.reference,
-        "status": "00",
-        "txn": "GW-RET-1",
-    }
-    fields.update(overrides)
-    fields["sig"] = payments.sign(fields, payments.CALLBACK_FIELDS)
-    return fields
+    return signed_callback(payment, **{"txn": "GW-RET-1", **overrides})
 
 
 def _open(client, dossier):

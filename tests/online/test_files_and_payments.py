@@ -13,7 +13,7 @@ from dossiers.models import Dossier, DossierFile, Payment
 from dossiers.workflow import Status
 from tests.auth import login
 
-from .conftest import PDF, PNG, SECRET, submit_post, upload
+from .conftest import PDF, PNG, SECRET, signed_callback, submit_post, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -166,16 +166,7 @@ def payment(online_dossier, leader_a):
 
 
 def _callback(payment, **overrides) -> dict:
-    fields = {
-        "amount": str(payment.amount),
-        "merchant": "HANOI-CCHC",
-        "ref": payment.reference,
-        "status": "00",
-        "txn": "GW-000123",
-    }
-    fields.update(overrides)
-    fields["sig"] = payments.sign(fields, payments.CALLBACK_FIELDS)
-    return fields
+    return signed_callback(payment, **{"txn": "GW-000123", **overrides})
 
 
 def _state(dossier):
