@@ -112,3 +112,14 @@ def login(page):
         page.wait_for_load_state()
 
     return do
+
+
+def own_cache(settings, location: str) -> None:
+    """An in-memory cache of the test's own: the live server runs in this process, and the
+    lookup counters and cached pages must not carry over from another test."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": location,
+        }
+    }

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from dossiers import services
+from tests.e2e.conftest import own_cache
 from tests.factories import ProcedureFactory
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -20,13 +21,7 @@ MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=HANOI)
 
 @pytest.fixture(autouse=True)
 def office_hours(settings):
-    # Own lookup counters, in memory: the live server runs in this process.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "e2e-dossier-flow",
-        }
-    }
+    own_cache(settings, "e2e-dossier-flow")
     with time_machine.travel(MONDAY, tick=True):
         yield
 

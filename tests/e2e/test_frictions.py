@@ -15,6 +15,7 @@ import time_machine
 
 from dossiers import services
 from procedures.models import Agency
+from tests.e2e.conftest import own_cache
 from tests.factories import AgencyFactory, ProcedureFactory
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -28,12 +29,7 @@ REASON = "Chờ ý kiến của Sở Nông nghiệp và Môi trường về ranh
 
 @pytest.fixture(autouse=True)
 def monday(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "e2e-frictions",
-        }
-    }
+    own_cache(settings, "e2e-frictions")
     with time_machine.travel(MONDAY, tick=True):
         yield
 

@@ -22,6 +22,7 @@ from dossiers.models import Dossier, DossierFile, Payment
 from dossiers.notifications import delivery
 from dossiers.notifications.models import Notification
 from dossiers.workflow import Status
+from tests.e2e.conftest import own_cache
 from tests.factories import ProcedureFactory
 from tests.fake_paygov import FakePayGov
 from tests.fake_sms import TOKEN as SMS_TOKEN
@@ -38,12 +39,7 @@ SECRET = "5678"
 
 @pytest.fixture
 def gateway(settings, tmp_path):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "e2e-online-flow",
-        }
-    }
+    own_cache(settings, "e2e-online-flow")
     settings.STORAGES = {
         **settings.STORAGES,
         "dossier_files": {
